@@ -1,0 +1,84 @@
+//! tempo-policy: a Kubewarden policy guarding Grafana Tempo's object storage. This file holds only the waPC entry points: decode, call the engine, encode.
+
+pub mod cluster;
+pub mod context;
+pub mod credential;
+pub mod engine;
+pub mod finding;
+pub mod host_cluster;
+pub mod json;
+pub mod keys;
+pub mod location;
+pub mod objects;
+pub mod production;
+pub mod quantity;
+pub mod request;
+pub mod response;
+pub mod review;
+pub mod rules;
+pub mod selector;
+pub mod settings;
+
+use cluster::Cluster;
+use kubewarden_policy_sdk::settings::SettingsValidationResponse;
+#[cfg(target_arch = "wasm32")]
+use kubewarden_policy_sdk::wapc_guest as guest;
+use kubewarden_policy_sdk::wapc_guest::CallResult;
+use settings::Settings;
+
+#[cfg(target_arch = "wasm32")]
+#[allow(unsafe_code)] // `no_mangle` is how waPC finds the init function.
+#[unsafe(no_mangle)]
+pub extern "C" fn wapc_init() {
+    guest::register_function("validate", validate);
+    guest::register_function("validate_settings", validate_settings);
+    guest::register_function("protocol_version", kubewarden_policy_sdk::protocol_version_guest);
+}
+
+pub fn validate(payload: &[u8]) -> CallResult {
+    validate_with(payload, &host_cluster::HostCluster)
+}
+
+/// `validate` with any look-up contract: the wasm entry uses the host's, native tests their own.
+pub fn validate_with(payload: &[u8], cluster: &dyn Cluster) -> CallResult {
+    let payload = request::parse(payload)?;
+    let settings = match payload.settings {
+        Some(raw) => parse_settings(raw.get().as_bytes())?,
+        None => Settings::default(),
+    };
+    let verdict = engine::evaluate(&payload.request, &settings, cluster);
+    Ok(serde_json::to_vec(&response::render(verdict))?)
+}
+
+pub fn validate_settings(payload: &[u8]) -> CallResult {
+    let answer = match parse_settings(payload).and_then(|s| s.validate()) {
+        Ok(()) => SettingsValidationResponse { valid: true, message: None },
+        Err(message) => SettingsValidationResponse { valid: false, message: Some(message) },
+    };
+    Ok(serde_json::to_vec(&answer)?)
+}
+
+/// Settings from JSON; `null` and empty mean defaults. Errors name the setting's path.
+pub fn parse_settings(payload: &[u8]) -> Result<Settings, String> {
+    let text = std::str::from_utf8(payload).map_err(|_| "settings are not UTF-8".to_string())?.trim();
+    if text.is_empty() || text == "null" {
+        return Ok(Settings::default());
+    }
+    let de = &mut serde_json::Deserializer::from_str(text);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        let at = if path.is_empty() || path == "." { String::new() } else { format!("{path}: ") };
+        // serde's text ends with "at line 1 column 42", which says nothing in a one-line JSON.
+        let msg = inner.to_string();
+        let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
+        format!("{at}{msg}")
+    })
+}
+
+/// Settings validation for callers that already hold the struct.
+impl kubewarden_policy_sdk::settings::Validatable for Settings {
+    fn validate(&self) -> Result<(), String> {
+        Settings::validate(self)
+    }
+}

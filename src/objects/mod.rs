@@ -1,0 +1,7 @@
+//! Typed, lenient views of the objects the rules read: Tempo CRs' storage sections and storage Secrets.
+
+pub mod secret;
+pub mod tempo;
+
+pub use secret::{Entry, SecretContent, SecretDoc};
+pub use tempo::{Backend, CrKind, CrRef, CredentialMode, StorageUse, Tls};

@@ -1,0 +1,33 @@
+//! Whether a request is in production: the namespace name matches `production.namespaces`, or the Namespace carries all `production.namespaceLabels`.
+
+use crate::cluster::{Cluster, Resource};
+use crate::finding::Findings;
+use crate::rules::Rule;
+use crate::settings::{Settings, compile_all};
+
+pub fn is_production(namespace: &str, settings: &Settings, cluster: &dyn Cluster, out: &mut Findings) -> bool {
+    let p = &settings.production;
+    if compile_all(&p.namespaces).iter().any(|re| re.is_match(namespace)) {
+        return true;
+    }
+    // Only ask the cluster when the setting needs it: most requests then make no look-up.
+    if p.namespace_labels.is_empty() || namespace.is_empty() {
+        return false;
+    }
+    match cluster.get(Resource::Namespace, None, namespace) {
+        Ok(Some(json)) => {
+            let ns: serde_json::Value = serde_json::from_str(&json).unwrap_or_default();
+            let labels = crate::json::meta_map(&ns, "labels");
+            p.namespace_labels.iter().all(|(k, v)| labels.get(k) == Some(v))
+        }
+        Ok(None) => false,
+        Err(e) => {
+            out.warn(
+                Rule::LookupSkipped,
+                format!("Namespace/{namespace}"),
+                format!("reading Namespace {namespace:?} {e}: production rules from production.namespaceLabels were not applied"),
+            );
+            false
+        }
+    }
+}

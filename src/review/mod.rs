@@ -1,0 +1,29 @@
+//! Reviews: what happens to each kind of request (Tempo CRs, Secrets) before the rules run.
+
+pub mod secret;
+pub mod tempo;
+
+use crate::context::SecretCheck;
+use crate::credential;
+use crate::finding::Findings;
+use crate::objects::{SecretContent, StorageUse};
+use crate::rules;
+use crate::settings::Settings;
+
+/// Every Secret-content rule on a Secret as one CR reads it.
+pub fn check_secret_for(
+    usage: &StorageUse,
+    secret: &SecretContent,
+    settings: &Settings,
+    production: bool,
+    out: &mut Findings,
+) {
+    let mode = credential::decide(usage.backend, usage.mode, secret);
+    let check = SecretCheck::new(secret, usage.backend, Some(usage), &mode, settings, production);
+    rules::check_secret(&check, out);
+}
+
+/// The namespace a request is about, for look-ups.
+pub fn namespace_of<'r>(request: &'r crate::request::AdmissionRequest, object: &'r serde_json::Value) -> &'r str {
+    if request.namespace.is_empty() { crate::json::meta_str(object, "namespace") } else { &request.namespace }
+}

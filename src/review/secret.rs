@@ -1,0 +1,114 @@
+//! Secret CREATE/UPDATE/DELETE: is it a Tempo storage Secret, and what do the CRs that read it need from it.
+
+use crate::cluster::{Cluster, LookupError, Resource};
+use crate::context::SecretCheck;
+use crate::credential;
+use crate::engine::Verdict;
+use crate::finding::Findings;
+use crate::json::{is_being_deleted, string_map};
+use crate::keys;
+use crate::objects::{CrKind, SecretDoc, StorageUse};
+use crate::production::is_production;
+use crate::request::{AdmissionRequest, Operation};
+use crate::rules::storage_spec::{self, CrStorage};
+use crate::rules::{self, Rule};
+use crate::settings::Settings;
+
+/// Only what the policy reads of a CR when looking for the users of a Secret.
+pub const CR_FIELD_MASKS: &[&str] =
+    &["metadata.name", "metadata.namespace", "metadata.deletionTimestamp", "spec.storage"];
+
+pub fn review(request: &AdmissionRequest, settings: &Settings, cluster: &dyn Cluster) -> Verdict {
+    let mut verdict = Verdict::default();
+    match request.operation() {
+        Some(Operation::Create) | Some(Operation::Update) => content(request, settings, cluster, &mut verdict.findings),
+        Some(Operation::Delete) => rules::secret_in_use::check(request, settings, cluster, &mut verdict.findings),
+        _ => {}
+    }
+    verdict
+}
+
+fn content(request: &AdmissionRequest, settings: &Settings, cluster: &dyn Cluster, out: &mut Findings) {
+    let Some(json) = request.object_json() else { return };
+    let doc = match SecretDoc::parse(json) {
+        Ok(doc) => doc,
+        // Not ours to judge unless it is a storage Secret, and a malformed object cannot say.
+        Err(_) => return,
+    };
+    // TLS pairs, Helm releases and tokens: accepted without reading their data.
+    if !doc.is_opaque() {
+        return;
+    }
+    let metadata = doc.metadata();
+    let name = crate::json::str_at(&metadata, &["name"]).present().unwrap_or(&request.name).to_string();
+    let namespace = if request.namespace.is_empty() {
+        crate::json::str_at(&metadata, &["namespace"]).present().unwrap_or("").to_string()
+    } else {
+        request.namespace.to_string()
+    };
+    if crate::json::at(&metadata, &["deletionTimestamp"]).is_some() {
+        return;
+    }
+    let labels = string_map(crate::json::at(&metadata, &["labels"]));
+    let selected = settings.storage_secret_selector.as_ref().is_some_and(|s| s.matches(&labels));
+
+    let secret = doc.decode(&name);
+    let users = match users_of(&name, &namespace, cluster) {
+        Ok(users) => users,
+        Err(e) => {
+            // Every Opaque Secret in the cluster passes here: only warn for ones that look like storage.
+            if selected || keys::infer_backend(&secret).is_some() {
+                out.warn(
+                    Rule::LookupSkipped,
+                    format!("Secret/{name}"),
+                    format!("listing the Tempo CRs in namespace {namespace:?} {e}: Secret {name:?} was checked on its own keys only"),
+                );
+            }
+            Vec::new()
+        }
+    };
+    if users.is_empty() && !selected {
+        return;
+    }
+    let production = is_production(&namespace, settings, cluster, out);
+    for usage in &users {
+        super::check_secret_for(usage, &secret, settings, production, out);
+    }
+    if users.is_empty() {
+        match keys::infer_backend(&secret) {
+            Some(backend) => {
+                let mode = credential::decide(backend, None, &secret);
+                let check = SecretCheck::new(&secret, backend, None, &mode, settings, production);
+                rules::check_secret(&check, out);
+            }
+            None => out.reject(
+                Rule::SecretKeys,
+                format!("Secret/{name}"),
+                format!(
+                    "Secret {name:?} matches storageSecretSelector but holds no key of any Tempo storage backend (s3: bucket, endpoint, ...; azure: container, account_name, ...; gcs: bucketname, key.json)"
+                ),
+            ),
+        }
+    }
+}
+
+/// The CRs in `namespace` whose storage names Secret `name`, skipping CRs being deleted.
+pub fn users_of(name: &str, namespace: &str, cluster: &dyn Cluster) -> Result<Vec<StorageUse>, LookupError> {
+    let mut users = Vec::new();
+    for (resource, kind) in
+        [(Resource::TempoStack, CrKind::TempoStack), (Resource::TempoMonolithic, CrKind::TempoMonolithic)]
+    {
+        for cr in cluster.list(resource, namespace, CR_FIELD_MASKS)? {
+            if is_being_deleted(&cr) {
+                continue;
+            }
+            // Findings about the CR's own spec belong to the CR's admission, not the Secret's.
+            if let CrStorage::Object(usage) = storage_spec::check(kind, &cr, &mut Findings::new())
+                && usage.secret_name == name
+            {
+                users.push(usage);
+            }
+        }
+    }
+    Ok(users)
+}

@@ -1,0 +1,59 @@
+//! `secret-in-use`: a storage Secret cannot be deleted while a Tempo CR still reads it.
+//!
+//! ## What it checks
+//! DELETE of a Secret: the TempoStacks and TempoMonolithics in its namespace are listed, and if
+//! any (not itself being deleted) names the Secret, the delete is refused, naming them.
+//!
+//! ## Why
+//! Nothing in the operator guards the Secret: after a delete the stack keeps running until the
+//! next reconcile or restart, then fails with `ConfigurationError` and stops ingesting traces.
+//!
+//! ## Example
+//! Rejected: `kubectl delete secret tempo-s3` while TempoStack `simplest` uses it.
+//! Accepted: the same after the TempoStack is deleted.
+//!
+//! ## Settings
+//! `storage.protectSecrets` (default true).
+
+use crate::cluster::Cluster;
+use crate::finding::Findings;
+use crate::request::AdmissionRequest;
+use crate::review::secret::users_of;
+use crate::rules::Rule;
+use crate::settings::Settings;
+
+pub fn check(request: &AdmissionRequest, settings: &Settings, cluster: &dyn Cluster, out: &mut Findings) {
+    if !settings.storage.protect_secrets {
+        return;
+    }
+    let name = request.name.as_ref();
+    let namespace = request.namespace.as_ref();
+    if name.is_empty() {
+        return;
+    }
+    // Secrets of other types never back Tempo storage: no look-up for them.
+    if let Some(old) = request.old_object_json()
+        && crate::objects::SecretDoc::parse(old).is_ok_and(|d| !d.is_opaque())
+    {
+        return;
+    }
+    match users_of(name, namespace, cluster) {
+        Ok(users) if !users.is_empty() => {
+            let names: Vec<String> = users.iter().map(|u| format!("{} ({})", u.cr, u.secret_path)).collect();
+            out.reject(
+                Rule::SecretInUse,
+                format!("Secret/{name}"),
+                format!(
+                    "Secret {name:?} is the object storage of {}; deleting it breaks trace storage at the next reconcile: point the CR at another Secret or delete the CR first",
+                    names.join(", ")
+                ),
+            );
+        }
+        Ok(_) => {}
+        Err(e) => out.warn(
+            Rule::LookupSkipped,
+            format!("Secret/{name}"),
+            format!("listing the Tempo CRs in namespace {namespace:?} {e}: could not tell whether Secret {name:?} is still in use"),
+        ),
+    }
+}

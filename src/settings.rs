@@ -1,0 +1,337 @@
+//! The policy's settings: the struct users write in the ClusterAdmissionPolicy, and its validation.
+
+use crate::location::region::is_plausible_region;
+use crate::quantity::Quantity;
+use crate::selector::LabelSelector;
+use regex::Regex;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// All optional: `{}` gives the baseline rules. Unknown fields are refused so that a typo
+/// (`allowedRegion`) does not silently switch a guard off.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields, rename_all = "camelCase")]
+pub struct Settings {
+    pub production: ProductionSettings,
+    pub storage: StorageSettings,
+    pub storage_secret_selector: Option<LabelSelector>,
+    pub resources: ResourceSettings,
+    pub storage_size: StorageSizeSettings,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields, rename_all = "camelCase")]
+pub struct ProductionSettings {
+    /// Regexes on the namespace name.
+    pub namespaces: Vec<String>,
+    /// The Namespace is production when it carries all of these labels.
+    pub namespace_labels: BTreeMap<String, String>,
+    /// Regexes on the whole endpoint URL that may keep static keys in production
+    /// (in-cluster MinIO or Ceph RGW, which have no token mode).
+    pub static_credentials_allowed_for: Vec<String>,
+    pub allow_insecure_endpoints: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields, rename_all = "camelCase")]
+pub struct StorageSettings {
+    pub allowed_regions: Vec<String>,
+    pub bucket_regions: BTreeMap<String, String>,
+    /// Regexes on the whole endpoint URL.
+    pub allowed_endpoints: Vec<String>,
+    pub bucket_name_pattern: Option<String>,
+    pub require_secret: bool,
+    pub protect_secrets: bool,
+}
+
+impl Default for StorageSettings {
+    fn default() -> Self {
+        Self {
+            allowed_regions: Vec::new(),
+            bucket_regions: BTreeMap::new(),
+            allowed_endpoints: Vec::new(),
+            bucket_name_pattern: None,
+            require_secret: false,
+            // Losing trace data is the expensive mistake: protection is on unless turned off.
+            protect_secrets: true,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields, rename_all = "camelCase")]
+pub struct ResourceSettings {
+    pub require_limits: bool,
+    pub max_limits: CpuMemory,
+    pub default_limits: CpuMemory,
+}
+
+/// A cpu/memory pair of quantities, kept as written so that messages quote the user's text.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct CpuMemory {
+    pub cpu: Option<QuantityText>,
+    pub memory: Option<QuantityText>,
+}
+
+impl CpuMemory {
+    pub fn is_empty(&self) -> bool {
+        self.cpu.is_none() && self.memory.is_none()
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct StorageSizeSettings {
+    pub default: Option<QuantityText>,
+    pub min: Option<QuantityText>,
+    pub max: Option<QuantityText>,
+}
+
+/// A quantity as it appears in settings: Kubernetes accepts `cpu: 2` as well as `cpu: "2"`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(untagged)]
+pub enum QuantityText {
+    Text(String),
+    Number(serde_json::Number),
+}
+
+impl QuantityText {
+    pub fn parse(&self) -> Result<Quantity, crate::quantity::QuantityError> {
+        match self {
+            QuantityText::Text(s) => Quantity::parse(s),
+            QuantityText::Number(n) => Quantity::parse(&n.to_string()),
+        }
+    }
+}
+
+impl Settings {
+    /// Every problem at once, each naming the setting by its path, joined by `; `.
+    pub fn validate(&self) -> Result<(), String> {
+        let mut problems = Vec::new();
+        check_regexes(&mut problems, "production.namespaces", &self.production.namespaces);
+        check_regexes(
+            &mut problems,
+            "production.staticCredentialsAllowedFor",
+            &self.production.static_credentials_allowed_for,
+        );
+        check_regexes(&mut problems, "storage.allowedEndpoints", &self.storage.allowed_endpoints);
+        if let Some(p) = &self.storage.bucket_name_pattern
+            && let Err(e) = Regex::new(p)
+        {
+            problems.push(format!("storage.bucketNamePattern: not a valid regex: {}", one_line(&e.to_string())));
+        }
+        for (i, region) in self.storage.allowed_regions.iter().enumerate() {
+            if !is_plausible_region(region) {
+                problems.push(format!(
+                    "storage.allowedRegions[{i}]: {region:?} is not a region code (expected e.g. eu-west-1, us-south, europe-west4)"
+                ));
+            }
+        }
+        for (bucket, region) in &self.storage.bucket_regions {
+            if !is_plausible_region(region) {
+                problems.push(format!(
+                    "storage.bucketRegions.{bucket}: {region:?} is not a region code (expected e.g. eu-west-1)"
+                ));
+            }
+        }
+        for (key, value) in &self.production.namespace_labels {
+            if key.is_empty() {
+                problems.push(format!("production.namespaceLabels: empty label name (value {value:?})"));
+            }
+        }
+        if let Some(selector) = &self.storage_secret_selector {
+            problems.extend(selector.problems("storageSecretSelector"));
+        }
+
+        let max_cpu = quantity(&mut problems, "resources.maxLimits.cpu", &self.resources.max_limits.cpu);
+        let max_mem = quantity(&mut problems, "resources.maxLimits.memory", &self.resources.max_limits.memory);
+        let def_cpu = quantity(&mut problems, "resources.defaultLimits.cpu", &self.resources.default_limits.cpu);
+        let def_mem = quantity(&mut problems, "resources.defaultLimits.memory", &self.resources.default_limits.memory);
+        within(
+            &mut problems,
+            "resources.defaultLimits.cpu",
+            &def_cpu,
+            None,
+            max_cpu.as_ref(),
+            "resources.maxLimits.cpu",
+        );
+        within(
+            &mut problems,
+            "resources.defaultLimits.memory",
+            &def_mem,
+            None,
+            max_mem.as_ref(),
+            "resources.maxLimits.memory",
+        );
+
+        let size_default = quantity(&mut problems, "storageSize.default", &self.storage_size.default);
+        let size_min = quantity(&mut problems, "storageSize.min", &self.storage_size.min);
+        let size_max = quantity(&mut problems, "storageSize.max", &self.storage_size.max);
+        if let (Some(min), Some(max)) = (&size_min, &size_max)
+            && min > max
+        {
+            problems.push(format!("storageSize.min: {min} is larger than storageSize.max {max}"));
+        }
+        within(
+            &mut problems,
+            "storageSize.default",
+            &size_default,
+            size_min.as_ref(),
+            size_max.as_ref(),
+            "storageSize",
+        );
+
+        if problems.is_empty() { Ok(()) } else { Err(problems.join("; ")) }
+    }
+
+    pub fn is_production_configured(&self) -> bool {
+        !self.production.namespaces.is_empty() || !self.production.namespace_labels.is_empty()
+    }
+}
+
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn check_regexes(problems: &mut Vec<String>, path: &str, patterns: &[String]) {
+    for (i, p) in patterns.iter().enumerate() {
+        if let Err(e) = Regex::new(p) {
+            problems.push(format!("{path}[{i}]: not a valid regex: {}", one_line(&e.to_string())));
+        }
+    }
+}
+
+fn quantity(problems: &mut Vec<String>, path: &str, value: &Option<QuantityText>) -> Option<Quantity> {
+    let text = value.as_ref()?;
+    match text.parse() {
+        Ok(q) if q.is_negative() => {
+            problems.push(format!("{path}: {q} is negative"));
+            None
+        }
+        Ok(q) => Some(q),
+        Err(e) => {
+            problems.push(format!("{path}: {e}"));
+            None
+        }
+    }
+}
+
+fn within(
+    problems: &mut Vec<String>,
+    path: &str,
+    value: &Option<Quantity>,
+    min: Option<&Quantity>,
+    max: Option<&Quantity>,
+    bound_path: &str,
+) {
+    let Some(value) = value else { return };
+    if let Some(min) = min
+        && value < min
+    {
+        problems.push(format!("{path}: {value} is below {bound_path}.min {min}"));
+    }
+    if let Some(max) = max
+        && value > max
+    {
+        let bound = if bound_path.ends_with("cpu") || bound_path.ends_with("memory") {
+            bound_path.to_string()
+        } else {
+            format!("{bound_path}.max")
+        };
+        problems.push(format!("{path}: {value} is above {bound} {max}"));
+    }
+}
+
+/// Regexes compiled once per evaluation, only for the settings an evaluation actually reads.
+/// Settings were validated before any request, so a pattern that fails here is skipped.
+pub fn compile_all(patterns: &[String]) -> Vec<Regex> {
+    patterns.iter().filter_map(|p| Regex::new(p).ok()).collect()
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::panic)]
+mod tests {
+    use super::*;
+
+    fn parse(json: &str) -> Result<Settings, String> {
+        serde_json::from_str::<Settings>(json).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn empty_settings_are_valid_with_protection_on() {
+        let s = parse("{}").unwrap();
+        assert!(s.validate().is_ok());
+        assert!(s.storage.protect_secrets);
+        assert!(!s.storage.require_secret);
+        assert!(!s.is_production_configured());
+    }
+
+    #[test]
+    fn spec_example_is_valid() {
+        let s = parse(
+            r#"{"production":{"namespaces":["^prod-","-prod$"],"namespaceLabels":{"environment":"production"},
+            "staticCredentialsAllowedFor":["^http://minio\\.[a-z0-9-]+\\.svc(\\.cluster\\.local)?(:\\d+)?$"],"allowInsecureEndpoints":false},
+            "storage":{"allowedRegions":["eu-west-1","eu-central-1"],"bucketRegions":{"tempo-traces-prod":"eu-west-1"},
+            "allowedEndpoints":[],"bucketNamePattern":"^tempo-","requireSecret":false,"protectSecrets":true},
+            "storageSecretSelector":{"matchLabels":{"app.kubernetes.io/part-of":"tempo"}},
+            "resources":{"requireLimits":true,"maxLimits":{"cpu":"8","memory":"32Gi"},"defaultLimits":{"cpu":"2","memory":"4Gi"}},
+            "storageSize":{"default":"10Gi","min":"1Gi","max":"500Gi"}}"#,
+        )
+        .unwrap();
+        assert_eq!(s.validate(), Ok(()));
+    }
+
+    #[test]
+    fn unknown_fields_are_refused() {
+        let e = parse(r#"{"storage":{"allowedRegion":["eu-west-1"]}}"#).unwrap_err();
+        assert!(e.contains("allowedRegion"), "{e}");
+        let e = parse(r#"{"prod":{}}"#).unwrap_err();
+        assert!(e.contains("prod"), "{e}");
+    }
+
+    #[test]
+    fn bad_values_name_their_setting() {
+        let cases = [
+            (r#"{"production":{"namespaces":["^prod-","(unclosed"]}}"#, "production.namespaces[1]"),
+            (r#"{"production":{"staticCredentialsAllowedFor":["["]}}"#, "production.staticCredentialsAllowedFor[0]"),
+            (r#"{"storage":{"allowedEndpoints":["*"]}}"#, "storage.allowedEndpoints[0]"),
+            (r#"{"storage":{"bucketNamePattern":"(("}}"#, "storage.bucketNamePattern"),
+            (r#"{"storage":{"allowedRegions":["eu-west-1","Europe West"]}}"#, "storage.allowedRegions[1]"),
+            (r#"{"storage":{"bucketRegions":{"traces":"mars-1"}}}"#, "storage.bucketRegions.traces"),
+            (r#"{"resources":{"maxLimits":{"cpu":"8 cores"}}}"#, "resources.maxLimits.cpu"),
+            (r#"{"resources":{"defaultLimits":{"memory":"4GB"}}}"#, "resources.defaultLimits.memory"),
+            (
+                r#"{"resources":{"maxLimits":{"memory":"8Gi"},"defaultLimits":{"memory":"16Gi"}}}"#,
+                "resources.defaultLimits.memory",
+            ),
+            (r#"{"storageSize":{"min":"10Gi","max":"1Gi"}}"#, "storageSize.min"),
+            (r#"{"storageSize":{"default":"1Ti","max":"500Gi"}}"#, "storageSize.default"),
+            (r#"{"storageSize":{"default":"100Mi","min":"1Gi"}}"#, "storageSize.default"),
+            (r#"{"storageSize":{"min":"-1Gi"}}"#, "storageSize.min"),
+            (
+                r#"{"storageSecretSelector":{"matchExpressions":[{"key":"a","operator":"Maybe"}]}}"#,
+                "storageSecretSelector.matchExpressions[0].operator",
+            ),
+        ];
+        for (json, path) in cases {
+            let s = parse(json).unwrap();
+            let e = s.validate().unwrap_err();
+            assert!(e.starts_with(path) || e.contains(&format!("; {path}")), "{json}: {e}");
+        }
+    }
+
+    #[test]
+    fn all_problems_are_listed_at_once() {
+        let s = parse(r#"{"storage":{"allowedRegions":["x"],"bucketNamePattern":"("},"storageSize":{"min":"abc"}}"#)
+            .unwrap();
+        let e = s.validate().unwrap_err();
+        assert_eq!(e.matches("; ").count(), 2, "{e}");
+    }
+
+    #[test]
+    fn numbers_are_quantities_too() {
+        let s = parse(r#"{"resources":{"maxLimits":{"cpu":8},"defaultLimits":{"cpu":2.5}}}"#).unwrap();
+        assert_eq!(s.validate(), Ok(()));
+    }
+}
