@@ -45,7 +45,10 @@ impl Findings {
     }
 
     pub fn push(&mut self, rule: Rule, severity: Severity, path: impl Into<String>, message: impl Into<String>) {
-        self.0.push(Finding { rule, severity, path: path.into(), message: message.into() });
+        let message = message.into();
+        // A rejection joins findings with "; ", so a finding must not contain it itself.
+        debug_assert!(!message.contains("; "), "finding message contains \"; \": {message}");
+        self.0.push(Finding { rule, severity, path: path.into(), message });
     }
 
     pub fn reject(&mut self, rule: Rule, path: impl Into<String>, message: impl Into<String>) {

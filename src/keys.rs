@@ -27,6 +27,15 @@ pub fn required(backend: Backend, mode: CredentialMode) -> Option<&'static [&'st
     })
 }
 
+/// Keys every supported mode needs: what can still be required when the mode is unclear.
+pub fn required_in_every_mode(backend: Backend) -> &'static [&'static str] {
+    match backend {
+        Backend::S3 => &["bucket"],
+        Backend::Azure => &["container", "account_name"],
+        Backend::Gcs => &["bucketname", "key.json"],
+    }
+}
+
 /// Keys whose presence makes the operator infer long-lived (static) credentials.
 pub fn long_lived(backend: Backend) -> &'static [&'static str] {
     match backend {

@@ -73,8 +73,8 @@ impl fmt::Display for EndpointProblem {
             EndpointProblem::NotAUrl(reason) => write!(f, "is not a valid URL: {reason}"),
             EndpointProblem::MissingScheme => f.write_str(
                 "has no scheme: write it as a URL starting with https:// (or http:// for plain \
-                 HTTP), for example https://s3.eu-west-1.amazonaws.com; the operator rejects a \
-                 bare host name",
+                 HTTP), for example https://s3.eu-west-1.amazonaws.com (the operator rejects a \
+                 bare host name)",
             ),
             EndpointProblem::UnsupportedScheme(s) => {
                 write!(f, "uses the scheme \"{s}\": only http:// and https:// are supported")
@@ -115,7 +115,7 @@ impl fmt::Display for EndpointNote {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             EndpointNote::SurroundingWhitespace => {
-                "has leading or trailing whitespace (often a newline left by `echo`; use \
+                "has leading or trailing whitespace (often a newline left by `echo`: use \
                  `echo -n` or `kubectl create secret --from-literal`): the operator rejects it"
             }
             EndpointNote::SchemeNotLowercase => {

@@ -85,7 +85,7 @@ fn content(request: &AdmissionRequest, settings: &Settings, cluster: &dyn Cluste
                 Rule::SecretKeys,
                 format!("Secret/{name}"),
                 format!(
-                    "Secret {name:?} matches storageSecretSelector but holds no key of any Tempo storage backend (s3: bucket, endpoint, ...; azure: container, account_name, ...; gcs: bucketname, key.json)"
+                    "Secret {name:?} matches storageSecretSelector but holds no key of any Tempo storage backend (s3: bucket, endpoint, ..., azure: container, account_name, ..., gcs: bucketname, key.json)"
                 ),
             ),
         }

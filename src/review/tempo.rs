@@ -35,7 +35,7 @@ pub fn review(kind: CrKind, request: &AdmissionRequest, settings: &Settings, clu
                 Err(e) => out.warn(
                     Rule::LookupSkipped,
                     format!("Secret/{}", usage.secret_name),
-                    format!("the Secret {:?} could not be read: {e}; its content was not checked", usage.secret_name),
+                    format!("the Secret {:?} could not be read ({e}), so its content was not checked", usage.secret_name),
                 ),
             },
             Ok(None) => rules::storage_secret::missing(usage, &namespace, settings, out),

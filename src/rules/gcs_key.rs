@@ -52,7 +52,7 @@ pub fn check(c: &SecretCheck, out: &mut Findings) {
                 out.reject(
                     Rule::GcsKey,
                     path,
-                    format!("{subject}: key.json (external_account) {found}; the operator projects the token to {TOKEN_FILE}: set credential_source.file to that path"),
+                    format!("{subject}: key.json (external_account) {found}, but the operator projects the token to {TOKEN_FILE}: set credential_source.file to that path"),
                 );
             }
         }

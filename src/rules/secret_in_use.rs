@@ -44,7 +44,7 @@ pub fn check(request: &AdmissionRequest, settings: &Settings, cluster: &dyn Clus
                 Rule::SecretInUse,
                 format!("Secret/{name}"),
                 format!(
-                    "Secret {name:?} is the object storage of {}; deleting it breaks trace storage at the next reconcile: point the CR at another Secret or delete the CR first",
+                    "Secret {name:?} is the object storage of {}, and deleting it breaks trace storage at the next reconcile: point the CR at another Secret or delete the CR first",
                     names.join(", ")
                 ),
             );

@@ -45,10 +45,15 @@ pub fn check(c: &SecretCheck, out: &mut Findings) {
         out.reject(Rule::SecretKeys, c.key_path(key), format!("{}: key {key:?} {problem}", c.subject()));
     }
 
-    // With mixed keys the operator stops at the mode; `credential-mode` explains that instead.
-    let Some(mode) = c.mode.mode() else { return };
-    // A mode the backend does not support is `credential-mode`'s finding.
-    let Some(required) = keys::required(c.backend, mode) else { return };
+    // With mixed keys the mode is `credential-mode`'s finding; what every mode needs is still ours.
+    let (required, needed_for) = match c.mode.mode() {
+        Some(mode) => match keys::required(c.backend, mode) {
+            Some(required) => (required, format!("credential mode {mode}")),
+            // A mode the backend does not support is `credential-mode`'s finding.
+            None => return,
+        },
+        None => (keys::required_in_every_mode(c.backend), "any credential mode".to_string()),
+    };
     let missing: Vec<&str> = required.iter().copied().filter(|k| c.secret.is_missing(k)).collect();
     if missing.is_empty() {
         return;
@@ -68,7 +73,7 @@ pub fn check(c: &SecretCheck, out: &mut Findings) {
         Rule::SecretKeys,
         paths.join(", "),
         format!(
-            "{} lacks {} needed for {} with credential mode {mode}: {}",
+            "{} lacks {} needed for {} with {needed_for}: {}",
             c.subject(),
             if missing.len() == 1 { "a key" } else { "keys" },
             c.backend,

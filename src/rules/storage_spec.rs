@@ -82,7 +82,7 @@ fn tempostack(cr: CrRef, obj: &Value, out: &mut Findings) -> CrStorage {
         out.reject(
                 Rule::StorageSpec,
                 "spec.storage.tls.enabled",
-                format!("spec.storage.tls is supported for s3 only; the operator refuses custom TLS settings for {b}: remove spec.storage.tls"),
+                format!("spec.storage.tls is supported for s3 only (the operator refuses custom TLS settings for {b}): remove spec.storage.tls"),
             );
     }
     match (backend, name, mode) {

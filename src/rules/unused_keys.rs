@@ -47,7 +47,7 @@ pub fn check(c: &SecretCheck, out: &mut Findings) {
         let message = match keys::meant(c.backend, key) {
             Some(meant) if c.secret.has(meant) => {
                 format!(
-                    "{}: key {key:?}{origin} is ignored by the Tempo Operator; it reads {meant:?}, which is also set: remove {key:?}",
+                    "{}: key {key:?}{origin} is ignored by the Tempo Operator (it reads {meant:?}, which is also set): remove {key:?}",
                     c.subject()
                 )
             }

@@ -1,0 +1,195 @@
+#!/usr/bin/env python3
+"""Writes the admission requests and kwctl replay sessions of test-data/ from scenarios.yml.
+
+scenarios.yml is the source: each scenario names the object under review, the operation,
+the settings, and the cluster look-ups the policy makes, in the order it makes them (kwctl
+consumes replay files in order). The generated files are committed, so that `kwctl run` and
+the project's own tests read the same bytes; `make test-data` rewrites them, and the scenario
+tests fail when a replay file is not consumed exactly.
+
+Needs PyYAML (python3 -m pip install pyyaml).
+"""
+
+import base64
+import copy
+import json
+import os
+import sys
+
+import yaml
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+RESOURCES = {
+    "Secret": ("v1", "", "secrets", True),
+    "ConfigMap": ("v1", "", "configmaps", True),
+    "Namespace": ("v1", "", "namespaces", False),
+    "TempoStack": ("tempo.grafana.com/v1alpha1", "tempo.grafana.com", "tempostacks", True),
+    "TempoMonolithic": ("tempo.grafana.com/v1alpha1", "tempo.grafana.com", "tempomonolithics", True),
+    "Pod": ("v1", "", "pods", True),
+}
+
+# What the policy asks the host to keep of each CR when it lists them (review/secret.rs).
+CR_FIELD_MASKS = ["metadata.deletionTimestamp", "metadata.name", "metadata.namespace", "spec.storage"]
+
+
+def load_object(path):
+    with open(os.path.join(HERE, "objects", path)) as f:
+        return yaml.safe_load(f)
+
+
+def as_cluster_object(obj):
+    """What the API server stores: stringData merged into base64 data."""
+    obj = copy.deepcopy(obj)
+    if obj.get("kind") == "Secret" and "stringData" in obj:
+        data = obj.setdefault("data", {}) or {}
+        for k, v in obj.pop("stringData").items():
+            data[k] = base64.b64encode(str(v).encode()).decode()
+        obj["data"] = data
+    return obj
+
+
+def prune(obj, masks):
+    """The host's field masks: keep only the dot paths (through lists)."""
+
+    def keep(node, parts):
+        if not parts:
+            return copy.deepcopy(node)
+        if isinstance(node, list):
+            return [keep(item, parts) for item in node]
+        if not isinstance(node, dict) or parts[0] not in node:
+            return None
+        return {parts[0]: keep(node[parts[0]], parts[1:])}
+
+    def merge(a, b):
+        if isinstance(a, dict) and isinstance(b, dict):
+            out = dict(a)
+            for k, v in b.items():
+                out[k] = merge(out[k], v) if k in out else v
+            return out
+        return b if a is None else a
+
+    out = {}
+    for m in masks:
+        part = keep(obj, m.split("."))
+        if part is not None:
+            out = merge(out, part)
+    return out
+
+
+def admission_request(name, sc):
+    obj = load_object(sc["object"]) if sc.get("object") else None
+    old = load_object(sc["oldObject"]) if sc.get("oldObject") else None
+    ref = obj or old
+    kind = ref["kind"]
+    api_version, group, resource, namespaced = RESOURCES[kind]
+    version = api_version.split("/")[-1]
+    operation = sc.get("operation", "CREATE")
+    meta = ref.get("metadata", {})
+    namespace = sc.get("namespace", meta.get("namespace", "observability"))
+    if obj is not None and not sc.get("keepStringData"):
+        obj = as_cluster_object(obj)
+    if old is not None:
+        old = as_cluster_object(old)
+    req = {
+        "uid": f"{name}-0000-4000-8000-000000000000"[:36],
+        "kind": {"group": group, "version": version, "kind": kind},
+        "resource": {"group": group, "version": version, "resource": resource},
+        "requestKind": {"group": group, "version": version, "kind": kind},
+        "requestResource": {"group": group, "version": version, "resource": resource},
+        "name": meta.get("name", ""),
+        "operation": operation,
+        "userInfo": {"username": "system:serviceaccount:argocd:argocd-application-controller",
+                     "uid": "7d3c1b7e-2f4a-4c61-9a0e-4b2f8f1c9d10",
+                     "groups": ["system:serviceaccounts", "system:serviceaccounts:argocd", "system:authenticated"]},
+        "dryRun": False,
+        "options": {"apiVersion": "meta.k8s.io/v1", "kind": f"{operation.capitalize()}Options"},
+    }
+    if namespaced:
+        req["namespace"] = namespace
+    if obj is not None:
+        req["object"] = obj
+    if old is not None:
+        req["oldObject"] = old
+    return req, namespace
+
+
+def exchange(lookup, namespace, cluster):
+    if "get" in lookup:
+        kind, name = lookup["get"].split("/", 1)
+        api_version, _, _, namespaced = RESOURCES[kind]
+        ns = lookup.get("namespace", namespace) if namespaced else None
+        request = {"api_version": api_version, "kind": kind, "name": name, "namespace": ns,
+                   "disable_cache": False}
+        tag = "!KubernetesGetResource"
+        found = [o for o in cluster if o["kind"] == kind and o["metadata"]["name"] == name
+                 and (not namespaced or o["metadata"].get("namespace", namespace) == ns)]
+        payload = json.dumps(found[0], separators=(",", ":")) if found else None
+        not_found = f'{resource_name(kind)} "{name}" not found'
+    else:
+        kind = lookup["list"]
+        api_version = RESOURCES[kind][0]
+        ns = lookup.get("namespace", namespace)
+        request = {"api_version": api_version, "kind": kind, "namespace": ns,
+                   "label_selector": None, "field_selector": None, "field_masks": CR_FIELD_MASKS}
+        tag = "!KubernetesListResourceNamespace"
+        items = [prune(o, CR_FIELD_MASKS) for o in cluster
+                 if o["kind"] == kind and o["metadata"].get("namespace", namespace) == ns]
+        payload = json.dumps({"apiVersion": api_version, "kind": f"{kind}List", "metadata": {},
+                              "items": items}, separators=(",", ":"))
+        not_found = None
+    text = tag + "\n" + yaml.safe_dump(request, sort_keys=False, default_flow_style=False)
+    if "error" in lookup:
+        response = {"type": "Error", "message": lookup["error"]}
+    elif payload is None:
+        response = {"type": "Error", "message": f"ApiError: {not_found}: NotFound (ErrorResponse {{ status: \"Failure\", message: \"{not_found}\", reason: \"NotFound\", code: 404 }})"}
+    else:
+        response = {"type": "Success", "payload": payload}
+    return {"type": "Exchange", "request": text, "response": response}
+
+
+def resource_name(kind):
+    return RESOURCES[kind][2]
+
+
+class Literal(str):
+    pass
+
+
+def literal_presenter(dumper, data):
+    return dumper.represent_scalar("tag:yaml.org,2002:str", data, style="|")
+
+
+yaml.add_representer(Literal, literal_presenter)
+
+
+def main():
+    with open(os.path.join(HERE, "scenarios.yml")) as f:
+        scenarios = yaml.safe_load(f)
+    written = 0
+    for sc in scenarios:
+        name = sc["name"]
+        if sc.get("handwritten"):
+            continue
+        req, namespace = admission_request(name, sc)
+        with open(os.path.join(HERE, "requests", f"{name}.json"), "w") as f:
+            json.dump(req, f, indent=2)
+            f.write("\n")
+        written += 1
+        lookups = sc.get("lookups") or []
+        replay_path = os.path.join(HERE, "replay", f"{name}.yml")
+        if lookups:
+            cluster = [as_cluster_object(load_object(p)) for p in sc.get("cluster", [])]
+            session = [exchange(l, namespace, cluster) for l in lookups]
+            for e in session:
+                e["request"] = Literal(e["request"])
+            with open(replay_path, "w") as f:
+                f.write(f"# Replay session for scenario {name}: generated by test-data/generate.py\n")
+                yaml.dump(session, f, sort_keys=False, width=1 << 20)
+        elif os.path.exists(replay_path):
+            os.remove(replay_path)
+    print(f"wrote {written} requests", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

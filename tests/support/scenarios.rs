@@ -1,0 +1,213 @@
+//! The scenario table of test-data/, shared by the native tests and the wasm tests.
+
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use serde::Deserialize;
+use serde_json::Value;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+pub fn test_data() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .find(|p| p.join("test-data/scenarios.yml").exists())
+        .unwrap()
+        .join("test-data")
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Scenario {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub object: Option<String>,
+    #[serde(default)]
+    pub old_object: Option<String>,
+    #[serde(default)]
+    pub settings: Option<String>,
+    #[serde(default)]
+    pub lookups: Vec<serde_yaml_ng::Value>,
+    #[serde(default)]
+    pub cluster: Vec<String>,
+    #[serde(default)]
+    pub handwritten: bool,
+    #[serde(default)]
+    pub keep_string_data: bool,
+    #[serde(default)]
+    pub namespace: Option<String>,
+    #[serde(default)]
+    pub operation: Option<String>,
+    pub expect: Expect,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Expect {
+    pub allowed: bool,
+    #[serde(default)]
+    pub rejects: Vec<String>,
+    #[serde(default)]
+    pub warns: Vec<String>,
+    /// "op path" of every JSON Patch operation; `None` means no patch at all.
+    #[serde(default)]
+    pub patch: Option<Vec<String>>,
+    /// Substrings the rejection message must contain.
+    #[serde(default)]
+    pub message_contains: Vec<String>,
+    /// For requests the host refuses before the policy sees them (code 500 etc.).
+    #[serde(default)]
+    pub code: Option<u16>,
+}
+
+impl Scenario {
+    pub fn request_path(&self) -> PathBuf {
+        test_data().join("requests").join(format!("{}.json", self.name))
+    }
+    pub fn replay_path(&self) -> Option<PathBuf> {
+        let p = test_data().join("replay").join(format!("{}.yml", self.name));
+        p.exists().then_some(p)
+    }
+    pub fn settings_path(&self) -> Option<PathBuf> {
+        self.settings.as_ref().map(|s| test_data().join("settings").join(s))
+    }
+    /// Settings as JSON (files may be YAML).
+    pub fn settings_json(&self) -> Value {
+        match self.settings_path() {
+            Some(p) => {
+                let text = std::fs::read_to_string(&p).unwrap();
+                let v: serde_yaml_ng::Value = serde_yaml_ng::from_str(&text).unwrap();
+                serde_json::to_value(v).unwrap()
+            }
+            None => Value::Object(Default::default()),
+        }
+    }
+    pub fn request_json(&self) -> Value {
+        serde_json::from_str(&std::fs::read_to_string(self.request_path()).unwrap()).unwrap()
+    }
+}
+
+pub fn load() -> Vec<Scenario> {
+    let text = std::fs::read_to_string(test_data().join("scenarios.yml")).unwrap();
+    serde_yaml_ng::from_str(&text).unwrap()
+}
+
+/// Rule ids at the start of each `; `-separated finding.
+pub fn rule_ids<'a>(findings: impl IntoIterator<Item = &'a str>) -> BTreeSet<String> {
+    findings.into_iter().filter_map(|f| f.split_once(": ").map(|(id, _)| id.to_string())).collect()
+}
+
+/// What a response said, in the terms of the expectation table.
+#[derive(Debug)]
+pub struct Outcome {
+    pub allowed: bool,
+    pub message: Option<String>,
+    pub code: Option<u16>,
+    pub warnings: Vec<String>,
+    pub patch: Option<Vec<String>>,
+}
+
+impl Outcome {
+    pub fn check(&self, sc: &Scenario) -> Result<(), String> {
+        let e = &sc.expect;
+        let mut problems = Vec::new();
+        if self.allowed != e.allowed {
+            problems.push(format!("allowed {} (expected {})", self.allowed, e.allowed));
+        }
+        let messages: Vec<&str> = self.message.as_deref().map(|m| m.split("; ").collect()).unwrap_or_default();
+        let rejects = if e.code.is_some() { BTreeSet::new() } else { rule_ids(messages.iter().copied()) };
+        let expected: BTreeSet<String> = e.rejects.iter().cloned().collect();
+        if rejects != expected {
+            problems.push(format!("rejects {rejects:?} (expected {expected:?})"));
+        }
+        let warns = rule_ids(self.warnings.iter().map(String::as_str));
+        let expected: BTreeSet<String> = e.warns.iter().cloned().collect();
+        if warns != expected {
+            problems.push(format!("warns {warns:?} (expected {expected:?})"));
+        }
+        if self.patch != e.patch {
+            problems.push(format!("patch {:?} (expected {:?})", self.patch, e.patch));
+        }
+        for s in &e.message_contains {
+            if !self.message.as_deref().unwrap_or("").contains(s.as_str()) {
+                problems.push(format!("message does not contain {s:?}"));
+            }
+        }
+        if e.code.is_some() && self.code != e.code {
+            problems.push(format!("code {:?} (expected {:?})", self.code, e.code));
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(format!(
+                "{}: {}\n  message: {:?}\n  warnings: {:?}",
+                sc.name,
+                problems.join(", "),
+                self.message,
+                self.warnings
+            ))
+        }
+    }
+}
+
+/// Every value of every Secret in the scenario (object, old object, cluster), decoded. Bucket
+/// names, endpoints and regions are not secret and are excluded; so are values so short they
+/// would match by accident.
+pub fn secret_values(sc: &Scenario) -> Vec<String> {
+    let mut docs: Vec<Value> = Vec::new();
+    let req = sc.request_json();
+    for k in ["object", "oldObject"] {
+        if let Some(v) = req.get(k) {
+            docs.push(v.clone());
+        }
+    }
+    for c in &sc.cluster {
+        let text = std::fs::read_to_string(test_data().join("objects").join(c)).unwrap();
+        let v: serde_yaml_ng::Value = serde_yaml_ng::from_str(&text).unwrap();
+        docs.push(serde_json::to_value(v).unwrap());
+    }
+    let public = ["bucket", "bucketname", "bucketnames", "container", "endpoint", "region", "account_name"];
+    let mut out = Vec::new();
+    for d in docs {
+        if d.get("kind").and_then(Value::as_str) != Some("Secret") {
+            continue;
+        }
+        for (section, b64) in [("data", true), ("stringData", false)] {
+            let Some(Value::Object(m)) = d.get(section) else { continue };
+            for (k, v) in m {
+                let Some(s) = v.as_str() else { continue };
+                if public.contains(&k.as_str()) {
+                    // User-info inside an endpoint is secret too.
+                    if k == "endpoint" {
+                        let text = if b64 { decode(s) } else { Some(s.to_string()) };
+                        if let Some(t) = text {
+                            if let Some((userinfo, _)) = t.split_once("://").and_then(|(_, r)| r.split_once('@')) {
+                                out.extend(userinfo.split(':').map(str::to_string));
+                            }
+                        }
+                    }
+                    continue;
+                }
+                let value = if b64 { decode(s).unwrap_or_else(|| s.to_string()) } else { s.to_string() };
+                for piece in value.lines().map(str::trim) {
+                    out.push(piece.to_string());
+                }
+                out.push(s.to_string());
+            }
+        }
+    }
+    out.retain(|v| v.len() >= 8);
+    out
+}
+
+fn decode(s: &str) -> Option<String> {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.decode(s).ok().and_then(|b| String::from_utf8(b).ok())
+}
+
+/// Fails when anything the policy said contains a secret value.
+pub fn assert_no_leak(sc: &Scenario, said: &str) {
+    for v in secret_values(sc) {
+        assert!(!said.contains(&v), "{}: a secret value leaked into the response: {said}", sc.name);
+    }
+}
