@@ -1,7 +1,7 @@
 //! Every test-data scenario through the engine compiled natively, with look-ups answered from the
 //! scenario's replay session exactly as kwctl replays it (in order, request by request).
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 mod support;
 

@@ -1,6 +1,6 @@
 //! The scenario table of test-data/, shared by the native tests and the wasm tests.
 
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use serde::Deserialize;
 use serde_json::Value;
@@ -180,10 +180,10 @@ pub fn secret_values(sc: &Scenario) -> Vec<String> {
                     // User-info inside an endpoint is secret too.
                     if k == "endpoint" {
                         let text = if b64 { decode(s) } else { Some(s.to_string()) };
-                        if let Some(t) = text {
-                            if let Some((userinfo, _)) = t.split_once("://").and_then(|(_, r)| r.split_once('@')) {
-                                out.extend(userinfo.split(':').map(str::to_string));
-                            }
+                        if let Some(t) = text
+                            && let Some((userinfo, _)) = t.split_once("://").and_then(|(_, r)| r.split_once('@'))
+                        {
+                            out.extend(userinfo.split(':').map(str::to_string));
                         }
                     }
                     continue;
