@@ -95,8 +95,8 @@ impl Rule {
     pub fn default_severity(self) -> &'static str {
         match self {
             Rule::StaticCredentials => "in production",
-            Rule::InsecureEndpoint => "in production; warning elsewhere",
-            Rule::StorageSecret => "warning; rejects with `storage.requireSecret` or another backend's keys",
+            Rule::InsecureEndpoint => "in production (warning elsewhere)",
+            Rule::StorageSecret => "warning (rejects with `storage.requireSecret`, or when it holds another backend's keys)",
             Rule::TlsCa | Rule::UnusedKeys | Rule::LookupSkipped => "warning",
             Rule::ResourceLimits => "yes, when configured",
             Rule::StorageChange | Rule::SecretInUse => "yes, with `storage.protectSecrets`",
@@ -108,7 +108,7 @@ impl Rule {
     pub fn summary(self) -> &'static str {
         match self {
             Rule::StorageSpec => {
-                "The CR's storage section is unusable: unknown type or backend, empty Secret name, object backend without its sub-object, TLS or `token-cco` where the backend has none."
+                "The CR's storage section is unusable: unknown type or backend, empty Secret name, object backend without its sub-object, TLS on azure or gcs."
             }
             Rule::SecretKeys => {
                 "A key the backend and credential mode need is missing or empty (all listed at once, with \"did you mean\" hints), or a `data` value is not base64."
@@ -176,4 +176,13 @@ pub fn check_secret(c: &crate::context::SecretCheck, out: &mut crate::finding::F
     endpoint::check(c, out);
     gcs_key::check(c, out);
     unused_keys::check(c, out);
+}
+
+/// The README's rule table, generated from the registry so that docs and code cannot drift.
+pub fn markdown_table() -> String {
+    let mut out = String::from("| Rule id | Rejects (default) | Finding |\n|---|---|---|\n");
+    for rule in Rule::ALL {
+        out.push_str(&format!("| `{}` | {} | {} |\n", rule.id(), rule.default_severity(), rule.summary()));
+    }
+    out
 }
