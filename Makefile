@@ -1,0 +1,58 @@
+# tempo-policy: build, annotate, run and test the policy. Everything builds in release: the
+# wasmtime-based host is slow to compile twice and slow to run unoptimised.
+
+CARGO ?= cargo
+TOOL := target/release/tempo-policy
+POLICY_SRC := $(shell find src -name '*.rs') Cargo.toml Cargo.lock
+HOST_SRC := $(shell find cli/src -name '*.rs') cli/Cargo.toml
+WASM_TARGET := target/wasm32-wasip1/release
+
+.PHONY: all run test e2e-kwctl fmt lint clean test-data bench tool readme
+
+all: annotated-policy.wasm $(TOOL)
+
+policy.wasm: $(POLICY_SRC)
+	$(CARGO) build --locked --release --target wasm32-wasip1 -p tempo-policy
+	cp $(WASM_TARGET)/tempo_policy.wasm policy.wasm
+
+$(WASM_TARGET)/baseline_policy.wasm: baseline/src/lib.rs baseline/Cargo.toml
+	$(CARGO) build --locked --release --target wasm32-wasip1 -p baseline-policy
+
+$(TOOL): $(HOST_SRC) Cargo.lock
+	$(CARGO) build --locked --release -p tempo-policy-cli
+
+tool: $(TOOL)
+
+annotated-policy.wasm: policy.wasm metadata.yml README.md $(TOOL)
+	$(TOOL) annotate -m metadata.yml -u README.md -o annotated-policy.wasm policy.wasm
+
+# The main job: the checker on the shipped example manifests, as a CI step would run it.
+run: annotated-policy.wasm
+	$(TOOL) check --policy annotated-policy.wasm --settings examples/settings.yml examples/ || test $$? -eq 1
+
+test: fmt lint annotated-policy.wasm $(WASM_TARGET)/baseline_policy.wasm
+	$(CARGO) nextest run --locked --workspace --release --no-fail-fast
+
+e2e-kwctl: annotated-policy.wasm
+	@if command -v kwctl >/dev/null 2>&1; then \
+		KWCTL=kwctl python3 test-data/kwctl-e2e.py annotated-policy.wasm; \
+	else \
+		echo "kwctl is not on PATH: skipping the kwctl end-to-end run (the project's own host runs the same table in 'make test')"; \
+	fi
+
+fmt:
+	$(CARGO) fmt --all -- --check
+
+lint:
+	$(CARGO) clippy --locked --workspace --all-targets --release -- -D warnings
+
+test-data:
+	python3 test-data/generate.py
+
+clean:
+	$(CARGO) clean
+	rm -f policy.wasm annotated-policy.wasm
+
+# Regenerates the README's rule table from the rule registry.
+readme:
+	UPDATE_README=1 $(CARGO) test --release -p tempo-policy --test readme
