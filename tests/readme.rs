@@ -47,7 +47,10 @@ fn settings_reference_parses_and_covers_every_setting() {
         if let serde_json::Value::Object(m) = v {
             for (k, v) in m {
                 let p = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
-                if matches!(v, serde_json::Value::Object(inner) if !inner.is_empty()) && !p.ends_with("Labels") && !p.ends_with("Regions") {
+                if matches!(v, serde_json::Value::Object(inner) if !inner.is_empty())
+                    && !p.ends_with("Labels")
+                    && !p.ends_with("Regions")
+                {
                     paths(v, &p, out);
                 } else {
                     out.push(p);

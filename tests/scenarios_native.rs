@@ -8,6 +8,7 @@ mod support;
 use serde_json::Value;
 use std::cell::RefCell;
 use std::collections::VecDeque;
+use support::crd;
 use support::scenarios::{self, Outcome};
 use tempo_policy::cluster::{Cluster, LookupError, Resource, classify_host_error};
 
@@ -101,6 +102,12 @@ fn every_scenario_matches_its_expectation() {
             Ok(bytes) => {
                 let v: Value = serde_json::from_slice(&bytes).unwrap();
                 scenarios::assert_no_leak(sc, &String::from_utf8_lossy(&bytes));
+                // Defaults must leave a valid object behind.
+                if let Some(mutated) = v.get("mutated_object").filter(|m| !m.is_null()) {
+                    if let Err(e) = crd::validate(mutated) {
+                        failures.push(format!("{}: the mutated object is not valid against its CRD: {e}", sc.name));
+                    }
+                }
                 Outcome {
                     allowed: v["accepted"].as_bool().unwrap(),
                     message: v["message"].as_str().map(str::to_string),

@@ -1,1 +1,2 @@
+pub mod crd;
 pub mod scenarios;
