@@ -2,7 +2,7 @@
 
 use crate::credential::ModeDecision;
 use crate::location::endpoint::{Endpoint, EndpointProblem, parse_endpoint};
-use crate::objects::{Backend, SecretContent, StorageUse};
+use crate::objects::{Backend, CredentialMode, SecretContent, StorageUse};
 use crate::settings::Settings;
 
 pub struct SecretCheck<'a> {
@@ -33,6 +33,36 @@ impl<'a> SecretCheck<'a> {
         Self { secret, backend, usage, mode, settings, production, endpoint }
     }
 
+    /// Whether the operator reads the S3 `endpoint` key: not in the token modes, which derive the
+    /// endpoint from `region` (`https://s3.<region>.amazonaws.com`). With mixed keys (no mode yet)
+    /// both keys are read, so that every finding is there before the mode is chosen.
+    pub fn reads_endpoint(&self) -> bool {
+        !matches!(self.mode.mode(), Some(CredentialMode::Token | CredentialMode::TokenCco))
+    }
+
+    /// Whether the operator reads the S3 `region` key: not in static mode set explicitly on the
+    /// CR (an inferred static mode has no `region` key to read).
+    pub fn reads_region(&self) -> bool {
+        !matches!(self.mode, ModeDecision::Explicit(CredentialMode::Static))
+    }
+
+    /// The URL the storage is reached at, as [`EffectiveEndpoint`] says.
+    pub fn effective_endpoint(&self) -> Option<EffectiveEndpoint> {
+        match self.backend {
+            Backend::S3 if self.reads_endpoint() => {
+                self.secret.text("endpoint").map(|e| EffectiveEndpoint::Written(e.trim().to_string()))
+            }
+            Backend::S3 => self
+                .secret
+                .text("region")
+                .map(|r| EffectiveEndpoint::Derived(format!("https://s3.{}.amazonaws.com", r.trim()), "region")),
+            Backend::Azure => self.secret.text("account_name").map(|a| {
+                EffectiveEndpoint::Derived(format!("https://{}.blob.core.windows.net", a.trim()), "account_name")
+            }),
+            Backend::Gcs => Some(EffectiveEndpoint::Derived("https://storage.googleapis.com".to_string(), "")),
+        }
+    }
+
     /// The endpoint when it parsed.
     pub fn parsed_endpoint(&self) -> Option<&Endpoint> {
         self.endpoint.as_ref().and_then(|e| e.as_ref().ok())
@@ -49,5 +79,24 @@ impl<'a> SecretCheck<'a> {
     /// Field path of a key, for findings.
     pub fn key_path(&self, key: &str) -> String {
         format!("Secret/{} data[{key:?}]", self.secret.name)
+    }
+}
+
+/// Where the object storage is reached: the S3 `endpoint` key as written (trimmed), or, where
+/// the operator builds the URL itself, the URL it builds and the key it builds it from (S3 token
+/// modes: `https://s3.<region>.amazonaws.com` from `region`, always HTTPS; Azure:
+/// `https://<account_name>.blob.core.windows.net`; GCS: `https://storage.googleapis.com`, from
+/// no key at all, `""`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EffectiveEndpoint {
+    Written(String),
+    Derived(String, &'static str),
+}
+
+impl EffectiveEndpoint {
+    pub fn url(&self) -> &str {
+        match self {
+            EffectiveEndpoint::Written(u) | EffectiveEndpoint::Derived(u, _) => u,
+        }
     }
 }

@@ -18,6 +18,48 @@ impl Severity {
     }
 }
 
+/// A user-written value (bucket, region, endpoint, regex) quoted for a message: Rust string
+/// syntax, with a `"; "` inside (which would split the rejection message) written as `;\u{20}`.
+/// A value longer than [`QUOTE_MAX_CHARS`] is cut, so that a 10 MB field does not come back in
+/// the response: `"tempo-traces-…" (7864320 characters)`.
+pub fn quote(value: &str) -> String {
+    let quoted = match value.char_indices().nth(QUOTE_MAX_CHARS) {
+        None => format!("{value:?}"),
+        Some((cut, _)) => {
+            let head = value.get(..cut).unwrap_or("");
+            format!("{head:?}… ({} characters)", value.chars().count())
+        }
+    };
+    quoted.replace("; ", ";\\u{20}")
+}
+
+/// How much of a user-written value a message quotes.
+pub const QUOTE_MAX_CHARS: usize = 100;
+
+/// The longest message a finding keeps (bytes); longer ones lose their middle. Only a value
+/// printed without [`quote`] can get there.
+pub const MESSAGE_MAX_BYTES: usize = 4096;
+
+fn bound_message(message: String) -> String {
+    if message.len() <= MESSAGE_MAX_BYTES {
+        return message;
+    }
+    let floor = |mut i: usize| {
+        while !message.is_char_boundary(i) {
+            i -= 1;
+        }
+        i
+    };
+    let head = floor(MESSAGE_MAX_BYTES / 2);
+    let tail = floor(message.len() - MESSAGE_MAX_BYTES / 4);
+    format!(
+        "{} … ({} bytes left out) … {}",
+        message.get(..head).unwrap_or(""),
+        tail - head,
+        message.get(tail..).unwrap_or("")
+    )
+}
+
 /// One thing a rule found wrong. `message` never contains a secret value: rules name keys,
 /// never their content.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,7 +87,7 @@ impl Findings {
     }
 
     pub fn push(&mut self, rule: Rule, severity: Severity, path: impl Into<String>, message: impl Into<String>) {
-        let message = message.into();
+        let message = bound_message(message.into());
         // A rejection joins findings with "; ", so a finding must not contain it itself.
         debug_assert!(!message.contains("; "), "finding message contains \"; \": {message}");
         self.0.push(Finding { rule, severity, path: path.into(), message });
@@ -93,5 +135,26 @@ impl<'a> IntoIterator for &'a Findings {
     type IntoIter = std::slice::Iter<'a, Finding>;
     fn into_iter(self) -> Self::IntoIter {
         self.0.iter()
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    /// Found by the bad-input corpus: a 10 MB bucket name came back whole in the warning.
+    #[test]
+    fn long_values_and_messages_are_bounded() {
+        assert_eq!(quote("tempo; x"), "\"tempo;\\u{20}x\"");
+        let long = "é".repeat(QUOTE_MAX_CHARS + 1);
+        let q = quote(&long);
+        assert!(q.ends_with(&format!("… ({} characters)", QUOTE_MAX_CHARS + 1)), "{q}");
+        assert_eq!(q.chars().filter(|c| *c == 'é').count(), QUOTE_MAX_CHARS);
+        let mut f = Findings::new();
+        f.warn(Rule::BucketName, "x", format!("start {} end", "é".repeat(10 * MESSAGE_MAX_BYTES)));
+        let m = &f.iter().next().unwrap().message;
+        assert!(m.len() <= MESSAGE_MAX_BYTES + 64 && m.starts_with("start ") && m.ends_with(" end"), "{}", m.len());
+        assert!(m.contains("bytes left out"));
     }
 }
