@@ -18,6 +18,12 @@ use crate::settings::Settings;
 pub const CR_FIELD_MASKS: &[&str] =
     &["metadata.name", "metadata.namespace", "metadata.deletionTimestamp", "spec.storage"];
 
+/// Look-ups, in this order (kwctl replay files are consumed in order), each at most once:
+/// - CREATE/UPDATE of an Opaque Secret (other types: none): list `TempoStack`, list
+///   `TempoMonolithic` in the namespace (with [`CR_FIELD_MASKS`]), then `Namespace/<ns>` only
+///   when the Secret is in use or selected and `production.namespaceLabels` decides production.
+///   `storage-change` compares `oldObject` with `object` and needs no look-up of its own.
+/// - DELETE: list `TempoStack`, list `TempoMonolithic` (a failed first list stops there).
 pub fn review(request: &AdmissionRequest, settings: &Settings, cluster: &dyn Cluster) -> Verdict {
     let mut verdict = Verdict::default();
     match request.operation() {
@@ -58,10 +64,17 @@ fn content(request: &AdmissionRequest, settings: &Settings, cluster: &dyn Cluste
         Err(e) => {
             // Every Opaque Secret in the cluster passes here: only warn for ones that look like storage.
             if selected || keys::infer_backend(&secret).is_some() {
+                // A selected Secret is still judged on its own keys below; any other cannot be
+                // judged without knowing its users, and guessing would reject unrelated Secrets.
+                let consequence = if selected {
+                    "was checked on its own keys only"
+                } else {
+                    "was not checked against the CRs that may use it"
+                };
                 out.warn(
                     Rule::LookupSkipped,
                     format!("Secret/{name}"),
-                    format!("listing the Tempo CRs in namespace {namespace:?} {e}: Secret {name:?} was checked on its own keys only"),
+                    format!("listing the Tempo CRs in namespace {namespace:?} {e}: Secret {name:?} {consequence}"),
                 );
             }
             Vec::new()
@@ -74,6 +87,7 @@ fn content(request: &AdmissionRequest, settings: &Settings, cluster: &dyn Cluste
     for usage in &users {
         super::check_secret_for(usage, &secret, settings, production, out);
     }
+    rules::storage_change::check_secret_update(request, &secret, &metadata, &users, settings, out);
     if users.is_empty() {
         match keys::infer_backend(&secret) {
             Some(backend) => {

@@ -12,6 +12,13 @@ use crate::rules::{self, Rule};
 use crate::settings::Settings;
 use serde_json::Value;
 
+/// Look-ups, in this order (kwctl replay files are consumed in order), each at most once:
+/// 1. `Namespace/<ns>`, only when the storage section names a Secret, `production.namespaceLabels`
+///    is set and the namespace matches no `production.namespaces` regex (`production::is_production`);
+/// 2. `Secret/<spec's Secret>`, when the storage section names one;
+/// 3. `ConfigMap/<tls.caName>`, when S3 TLS is enabled with a `caName` (`rules::tls_ca`);
+/// 4. `Secret/<old Secret>`, on UPDATE only, when the Secret name changed, the backend did not,
+///    the new Secret exists and `storage.protectSecrets` is on (`rules::storage_change`).
 pub fn review(kind: CrKind, request: &AdmissionRequest, settings: &Settings, cluster: &dyn Cluster) -> Verdict {
     let mut verdict = Verdict::default();
     let op = request.operation();
@@ -25,9 +32,10 @@ pub fn review(kind: CrKind, request: &AdmissionRequest, settings: &Settings, clu
     }
     let namespace = super::namespace_of(request, &object).to_string();
     let storage = rules::storage_spec::check(kind, &object, out);
-    let production = is_production(&namespace, settings, cluster, out);
 
     if let CrStorage::Object(usage) = &storage {
+        // Production only changes how the Secret is judged: no Namespace look-up for memory or pv.
+        let production = is_production(&namespace, settings, cluster, out);
         rules::credential_mode::check_cr(usage, out);
         match cluster.get(Resource::Secret, Some(&namespace), &usage.secret_name) {
             Ok(Some(json)) => match SecretContent::from_json(&json) {
@@ -48,7 +56,21 @@ pub fn review(kind: CrKind, request: &AdmissionRequest, settings: &Settings, clu
                 ),
             ),
         }
+        rules::tls_ca::check(usage, &namespace, cluster, out);
     }
+    rules::storage_change::check_cr(kind, request, &object, &storage, &namespace, settings, cluster, out);
+
+    // Limits and sizes are judged on the object as it will be stored, defaults included, so that
+    // the mutated object evaluated again finds the same and adds nothing.
+    let old = match op {
+        Some(Operation::Update) => request.old_object_json().and_then(|j| serde_json::from_str::<Value>(j).ok()),
+        _ => None,
+    };
+    let defaulted = crate::mutation::apply(kind, &storage, &object, old.as_ref(), settings);
+    rules::resource_limits::check(kind, &storage, &defaulted, settings, out);
+    rules::storage_size::check(kind, &storage, &defaulted, old.as_ref(), settings, out);
+    // The engine drops it again when the request is rejected.
+    verdict.mutated = defaulted.into_mutated();
     verdict
 }
 
@@ -60,6 +82,21 @@ fn parse_object(json: Option<&str>, kind: CrKind, out: &mut Findings) -> Option<
     };
     match serde_json::from_str::<Value>(json) {
         Ok(v @ Value::Object(_)) => Some(v),
+        // Refused rather than waved through: an unread object is an unchecked one.
+        Err(e) if crate::json::is_too_deep(&e) => {
+            out.reject(
+                Rule::StorageSpec,
+                "object",
+                format!(
+                    "the {} in the request nests JSON more than {} levels deep (line {}, column {}), deeper than the policy reads: flatten or remove that field",
+                    kind.as_str(),
+                    crate::json::MAX_DEPTH,
+                    e.line(),
+                    e.column()
+                ),
+            );
+            None
+        }
         _ => {
             out.reject(
                 Rule::StorageSpec,

@@ -1,0 +1,539 @@
+//! `storage-change`: an UPDATE must not move a Tempo stack's storage to another backend, bucket or endpoint by accident.
+//!
+//! ## What it checks
+//! Only with `storage.protectSecrets` (default true), on UPDATE:
+//! - TempoStack / TempoMonolithic: the backend changes (`spec.storage.secret.type`,
+//!   `spec.storage.traces.backend`, including `memory` and `pv`), or the Secret reference
+//!   changes and the new Secret names another bucket (`bucket`, `container`, `bucketname`),
+//!   another S3 `endpoint` (host and port) or another Azure `account_name` than the old Secret.
+//!   That comparison needs the old Secret too: one more `get`, made only when the name changed,
+//!   the backend did not, and the new Secret exists (see `review::tempo` for the order).
+//! - Secret in use by a TempoStack or TempoMonolithic (found by the list the Secret review makes
+//!   anyway): `oldObject` and `object` are decoded and the bucket key of each user's backend,
+//!   `endpoint` (s3) and `account_name` (azure) are compared.
+//!
+//! Both are allowed when the object being updated carries the annotation
+//! `tempo-policy.kubewarden.io/allow-storage-change: "true"`, for a migration that is intended.
+//! An UPDATE of an object that is being deleted (`deletionTimestamp`) is never judged. Messages
+//! may name buckets and endpoints (user-info is never shown), never a key value.
+//!
+//! ## Why
+//! Tempo finds traces through the blocks in its bucket. Pointing a running stack at another
+//! bucket, endpoint or backend makes every trace already written unreachable from the query
+//! path, silently: the stack stays healthy and starts from empty. The operator accepts any such
+//! edit, and Secret edits are not validated by it at all.
+//!
+//! ## Example
+//! Rejected: UPDATE of TempoStack `tracing` from `spec.storage.secret: {name: tempo-s3, type:
+//! s3}` to `{name: tempo-s3-archive, type: s3}` when `tempo-s3-archive` names bucket
+//! `tempo-traces-archive` and `tempo-s3` names `tempo-traces-eu`. Accepted: the same with
+//! `metadata.annotations: {tempo-policy.kubewarden.io/allow-storage-change: "true"}`, or a new
+//! Secret naming the same bucket (a key rotation).
+//!
+//! ## Settings
+//! `storage.protectSecrets` (default true; `false` turns this rule off).
+
+use crate::cluster::{Cluster, Resource};
+use crate::finding::{Findings, quote};
+use crate::location::endpoint::parse_endpoint;
+use crate::objects::{Backend, CrKind, SecretContent, SecretDoc, StorageUse};
+use crate::request::{AdmissionRequest, Operation};
+use crate::rules::Rule;
+use crate::rules::endpoint_region::shown;
+use crate::rules::storage_spec::{self, CrStorage};
+use crate::settings::Settings;
+use serde_json::Value;
+
+/// The annotation that allows an intended storage migration.
+pub const ALLOW_ANNOTATION: &str = "tempo-policy.kubewarden.io/allow-storage-change";
+
+/// The object (whole, with `metadata`) carries `ALLOW_ANNOTATION: "true"`.
+pub fn allowed_by_annotation(object: &Value) -> bool {
+    crate::json::meta_map(object, "annotations").get(ALLOW_ANNOTATION).is_some_and(|v| v.trim() == "true")
+}
+
+fn how_to_allow(kind: &str) -> String {
+    format!(
+        "if the move is intended (traces were copied, or losing them is accepted), set the annotation {ALLOW_ANNOTATION}: \"true\" on the {kind} to allow it"
+    )
+}
+
+/// UPDATE of a TempoStack or TempoMonolithic. `new` is the storage of `object`; the look-ups
+/// (the new Secret again, answered by the request's memo, then the old Secret) happen only when
+/// the Secret name changed and the backend did not.
+#[allow(clippy::too_many_arguments)]
+pub fn check_cr(
+    kind: CrKind,
+    request: &AdmissionRequest,
+    object: &Value,
+    new: &CrStorage,
+    namespace: &str,
+    settings: &Settings,
+    cluster: &dyn Cluster,
+    out: &mut Findings,
+) {
+    if !settings.storage.protect_secrets
+        || request.operation() != Some(Operation::Update)
+        || allowed_by_annotation(object)
+    {
+        return;
+    }
+    let Some(old_object) = request.old_object_json().and_then(|j| serde_json::from_str::<Value>(j).ok()) else {
+        return;
+    };
+    // Findings about the old object were given when it was admitted.
+    let old = storage_spec::check(kind, &old_object, &mut Findings::new());
+    let cr = format!("{} {:?}", kind.as_str(), crate::json::meta_str(object, "name"));
+    let (old_backend, new_backend) = match (backend_name(&old), backend_name(new)) {
+        (Some(o), Some(n)) => (o, n),
+        _ => return,
+    };
+    if old_backend != new_backend {
+        let path = match kind {
+            CrKind::TempoStack => "spec.storage.secret.type",
+            CrKind::TempoMonolithic => "spec.storage.traces.backend",
+        };
+        out.reject(
+            Rule::StorageChange,
+            path,
+            format!(
+                "{cr} moves its trace storage from {old_backend} to {new_backend} ({path}), and the traces already written to {old_backend} become unreachable: {}",
+                how_to_allow(kind.as_str())
+            ),
+        );
+        return;
+    }
+    let (CrStorage::Object(old_use), CrStorage::Object(new_use)) = (&old, new) else { return };
+    if old_use.secret_name == new_use.secret_name {
+        return;
+    }
+    // The new Secret was read by the review already (the memo answers); nothing to compare
+    // when it is missing or unreadable, and that was reported.
+    let Ok(Some(new_json)) = cluster.get(Resource::Secret, Some(namespace), &new_use.secret_name) else { return };
+    let Ok((new_secret, _)) = SecretContent::from_json(&new_json) else { return };
+    let old_secret = match cluster.get(Resource::Secret, Some(namespace), &old_use.secret_name) {
+        Ok(Some(json)) => match SecretContent::from_json(&json) {
+            Ok((s, _)) => s,
+            Err(_) => return,
+        },
+        // The old Secret is gone: there is nothing it pointed at any more.
+        Ok(None) => return,
+        Err(e) => {
+            out.warn(
+                Rule::LookupSkipped,
+                format!("Secret/{}", old_use.secret_name),
+                format!(
+                    "reading the previous Secret {:?} {e}: could not tell whether {cr} now stores traces in another bucket or endpoint",
+                    old_use.secret_name
+                ),
+            );
+            return;
+        }
+    };
+    let changes = differences(new_use.backend, &old_secret, &new_secret);
+    if !changes.is_empty() {
+        out.reject(
+            Rule::StorageChange,
+            new_use.secret_path,
+            format!(
+                "{cr} now reads its storage from Secret {:?} instead of {:?} ({}), which points at another store ({}), and the traces already written become unreachable: point the new Secret at the same store, or {}",
+                new_use.secret_name,
+                old_use.secret_name,
+                new_use.secret_path,
+                described(&changes),
+                how_to_allow(kind.as_str())
+            ),
+        );
+    }
+}
+
+/// UPDATE of a Secret that `users` (not being deleted) read as their storage.
+pub fn check_secret_update(
+    request: &AdmissionRequest,
+    new: &SecretContent,
+    new_metadata: &Value,
+    users: &[StorageUse],
+    settings: &Settings,
+    out: &mut Findings,
+) {
+    if !settings.storage.protect_secrets || users.is_empty() || request.operation() != Some(Operation::Update) {
+        return;
+    }
+    if allowed_by_annotation(&serde_json::json!({ "metadata": new_metadata })) {
+        return;
+    }
+    let Some(old) = request.old_object_json().and_then(|j| SecretDoc::parse(j).ok()) else { return };
+    let old = old.decode(&new.name);
+    for backend in [Backend::S3, Backend::Azure, Backend::Gcs] {
+        let readers: Vec<String> = users.iter().filter(|u| u.backend == backend).map(|u| u.cr.to_string()).collect();
+        if readers.is_empty() {
+            continue;
+        }
+        let changes = differences(backend, &old, new);
+        if changes.is_empty() {
+            continue;
+        }
+        out.reject(
+            Rule::StorageChange,
+            format!("Secret/{} data[{:?}]", new.name, changes.first().map_or(backend.bucket_key(), |c| c.0)),
+            format!(
+                "Secret {:?} is the {backend} storage of {}, and this update points it at another store ({}): the traces already written become unreachable. Keep the old values, or {}",
+                new.name,
+                readers.join(", "),
+                described(&changes),
+                how_to_allow("Secret")
+            ),
+        );
+    }
+}
+
+fn backend_name(s: &CrStorage) -> Option<&'static str> {
+    match s {
+        CrStorage::Object(u) => Some(u.backend.as_str()),
+        CrStorage::Memory => Some("memory"),
+        CrStorage::Pv => Some("pv"),
+        CrStorage::Unusable => None,
+    }
+}
+
+/// The keys that say where a backend's data lives.
+fn location_keys(backend: Backend) -> &'static [&'static str] {
+    match backend {
+        Backend::S3 => &["bucket", "endpoint"],
+        // The account is the Azure endpoint: https://<account_name>.blob.core.windows.net.
+        Backend::Azure => &["container", "account_name"],
+        Backend::Gcs => &["bucketname"],
+    }
+}
+
+fn described(changes: &[(&str, String)]) -> String {
+    changes.iter().map(|(_, c)| c.as_str()).collect::<Vec<_>>().join(", ")
+}
+
+/// What changed between two Secrets' locations: the key and `bucket "new" instead of "old"`.
+/// Only keys with a value on both sides count (a key that disappears is `secret-keys`' business).
+fn differences(backend: Backend, old: &SecretContent, new: &SecretContent) -> Vec<(&'static str, String)> {
+    let mut changes = Vec::new();
+    for key in location_keys(backend) {
+        let (Some(o), Some(n)) = (old.text(key).map(str::trim), new.text(key).map(str::trim)) else { continue };
+        if *key == "endpoint" {
+            if same_endpoint(o, n) {
+                continue;
+            }
+            let change = match (shown_endpoint(o), shown_endpoint(n)) {
+                (Some(o), Some(n)) => format!("endpoint {n} instead of {o}"),
+                _ => "another endpoint".to_string(),
+            };
+            changes.push((*key, change));
+        } else if o != n {
+            changes.push((*key, format!("{key} {} instead of {}", quote(n), quote(o))));
+        }
+    }
+    changes
+}
+
+/// Same host and port (the scheme or a trailing `/` do not move the data).
+fn same_endpoint(a: &str, b: &str) -> bool {
+    match (parse_endpoint(a), parse_endpoint(b)) {
+        (Ok(a), Ok(b)) => a.host == b.host && a.port == b.port,
+        _ => a == b,
+    }
+}
+
+/// `scheme://host[:port]` of a usable endpoint; `None` for one that does not parse (it may
+/// carry user-info, which is never shown).
+fn shown_endpoint(raw: &str) -> Option<String> {
+    parse_endpoint(raw).ok().map(|e| shown(&e))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::cluster::LookupError;
+    use crate::request::AdmissionRequest;
+    use serde_json::json;
+    use std::cell::RefCell;
+    use std::collections::BTreeMap;
+
+    /// Secrets by name in one namespace, recording each look-up.
+    #[derive(Default)]
+    struct Secrets {
+        by_name: BTreeMap<String, Value>,
+        fail: BTreeMap<String, LookupError>,
+        asked: RefCell<Vec<String>>,
+    }
+
+    impl Cluster for Secrets {
+        fn get(&self, resource: Resource, _: Option<&str>, name: &str) -> Result<Option<String>, LookupError> {
+            self.asked.borrow_mut().push(format!("{}/{name}", resource.kind()));
+            if let Some(e) = self.fail.get(name) {
+                return Err(e.clone());
+            }
+            Ok(self.by_name.get(name).filter(|_| resource == Resource::Secret).map(Value::to_string))
+        }
+        fn list(&self, _: Resource, _: &str, _: &[&str]) -> Result<Vec<Value>, LookupError> {
+            Ok(Vec::new())
+        }
+    }
+
+    fn s3_secret(name: &str, bucket: &str, endpoint: &str) -> Value {
+        json!({"apiVersion":"v1","kind":"Secret","metadata":{"name":name},"type":"Opaque","stringData":{
+            "bucket": bucket, "endpoint": endpoint, "access_key_id": "AKIAI44QH8DHBEXAMPLE",
+            "access_key_secret": "je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY"}})
+    }
+
+    fn stack(secret: &str, backend: &str, annotated: bool) -> Value {
+        let mut v = json!({"apiVersion":"tempo.grafana.com/v1alpha1","kind":"TempoStack",
+            "metadata":{"name":"tracing","namespace":"observability"},
+            "spec":{"storage":{"secret":{"name":secret,"type":backend}}}});
+        if annotated {
+            v["metadata"]["annotations"] = json!({ALLOW_ANNOTATION: "true"});
+        }
+        v
+    }
+
+    fn request_json(op: &str, kind: &str, object: &Value, old: &Value) -> String {
+        json!({"operation": op, "kind": {"group": "", "version": "v1", "kind": kind}, "namespace": "observability",
+            "name": object["metadata"]["name"], "object": object, "oldObject": old})
+        .to_string()
+    }
+
+    fn run_cr(cluster: &Secrets, op: &str, old: Value, new: Value, settings: &Settings) -> Vec<String> {
+        let text = request_json(op, "TempoStack", &new, &old);
+        let request: AdmissionRequest = serde_json::from_str(&text).unwrap();
+        let storage = storage_spec::check(CrKind::TempoStack, &new, &mut Findings::new());
+        let mut out = Findings::new();
+        check_cr(CrKind::TempoStack, &request, &new, &storage, "observability", settings, cluster, &mut out);
+        out.iter().map(|f| f.to_string()).collect()
+    }
+
+    fn cluster() -> Secrets {
+        let mut c = Secrets::default();
+        c.by_name
+            .insert("tempo-s3".into(), s3_secret("tempo-s3", "tempo-traces-eu", "https://s3.eu-west-1.amazonaws.com"));
+        c.by_name.insert(
+            "tempo-s3-rotated".into(),
+            s3_secret("tempo-s3-rotated", "tempo-traces-eu", "https://s3.eu-west-1.amazonaws.com/"),
+        );
+        c.by_name.insert(
+            "tempo-s3-archive".into(),
+            s3_secret("tempo-s3-archive", "tempo-traces-archive", "https://s3.eu-west-1.amazonaws.com"),
+        );
+        c
+    }
+
+    #[test]
+    fn a_backend_change_is_refused_without_look_ups() {
+        let c = cluster();
+        let m = run_cr(
+            &c,
+            "UPDATE",
+            stack("tempo-s3", "s3", false),
+            stack("tempo-s3", "azure", false),
+            &Settings::default(),
+        );
+        assert_eq!(m.len(), 1);
+        assert!(
+            m[0].starts_with("storage-change: TempoStack \"tracing\" moves its trace storage from s3 to azure"),
+            "{}",
+            m[0]
+        );
+        assert!(m[0].contains(ALLOW_ANNOTATION));
+        assert!(c.asked.borrow().is_empty());
+        assert!(
+            run_cr(
+                &c,
+                "UPDATE",
+                stack("tempo-s3", "s3", false),
+                stack("tempo-s3", "azure", true),
+                &Settings::default()
+            )
+            .is_empty()
+        );
+        assert!(
+            run_cr(
+                &c,
+                "CREATE",
+                stack("tempo-s3", "s3", false),
+                stack("tempo-s3", "azure", false),
+                &Settings::default()
+            )
+            .is_empty()
+        );
+        let mut off = Settings::default();
+        off.storage.protect_secrets = false;
+        assert!(
+            run_cr(&c, "UPDATE", stack("tempo-s3", "s3", false), stack("tempo-s3", "azure", false), &off).is_empty()
+        );
+    }
+
+    #[test]
+    fn a_new_secret_with_another_bucket_is_refused() {
+        let c = cluster();
+        let m = run_cr(
+            &c,
+            "UPDATE",
+            stack("tempo-s3", "s3", false),
+            stack("tempo-s3-archive", "s3", false),
+            &Settings::default(),
+        );
+        assert_eq!(m.len(), 1, "{m:?}");
+        assert!(m[0].contains("bucket \"tempo-traces-archive\" instead of \"tempo-traces-eu\""), "{}", m[0]);
+        assert!(!m[0].contains("EXAMPLE"));
+        // The new Secret first (the memo answers it in a real request), then the old one.
+        assert_eq!(*c.asked.borrow(), vec!["Secret/tempo-s3-archive", "Secret/tempo-s3"]);
+        let m = run_cr(
+            &c,
+            "UPDATE",
+            stack("tempo-s3", "s3", false),
+            stack("tempo-s3-archive", "s3", true),
+            &Settings::default(),
+        );
+        assert!(m.is_empty());
+    }
+
+    #[test]
+    fn a_rotated_secret_to_the_same_store_is_fine() {
+        let c = cluster();
+        assert!(
+            run_cr(
+                &c,
+                "UPDATE",
+                stack("tempo-s3", "s3", false),
+                stack("tempo-s3-rotated", "s3", false),
+                &Settings::default()
+            )
+            .is_empty()
+        );
+        // The same name: no look-up at all.
+        let c = cluster();
+        assert!(
+            run_cr(&c, "UPDATE", stack("tempo-s3", "s3", false), stack("tempo-s3", "s3", false), &Settings::default())
+                .is_empty()
+        );
+        assert!(c.asked.borrow().is_empty());
+    }
+
+    #[test]
+    fn old_secret_missing_or_unreadable() {
+        let mut c = cluster();
+        c.by_name.remove("tempo-s3");
+        assert!(
+            run_cr(
+                &c,
+                "UPDATE",
+                stack("tempo-s3", "s3", false),
+                stack("tempo-s3-archive", "s3", false),
+                &Settings::default()
+            )
+            .is_empty()
+        );
+        let mut c = cluster();
+        c.fail.insert("tempo-s3".into(), LookupError::Failed("timeout".into()));
+        let m = run_cr(
+            &c,
+            "UPDATE",
+            stack("tempo-s3", "s3", false),
+            stack("tempo-s3-archive", "s3", false),
+            &Settings::default(),
+        );
+        assert_eq!(m.len(), 1);
+        assert!(m[0].starts_with("lookup-skipped: reading the previous Secret \"tempo-s3\" failed"), "{}", m[0]);
+        // New Secret missing: no look-up of the old one.
+        let c = Secrets::default();
+        assert!(
+            run_cr(
+                &c,
+                "UPDATE",
+                stack("tempo-s3", "s3", false),
+                stack("tempo-s3-archive", "s3", false),
+                &Settings::default()
+            )
+            .is_empty()
+        );
+        assert_eq!(*c.asked.borrow(), vec!["Secret/tempo-s3-archive"]);
+    }
+
+    fn usage(backend: Backend) -> StorageUse {
+        let obj = stack("tempo-s3", backend.as_str(), false);
+        match storage_spec::check(CrKind::TempoStack, &obj, &mut Findings::new()) {
+            CrStorage::Object(u) => u,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    fn run_secret(old: Value, new: Value, users: &[StorageUse]) -> Vec<String> {
+        let text = request_json("UPDATE", "Secret", &new, &old);
+        let request: AdmissionRequest = serde_json::from_str(&text).unwrap();
+        let doc = SecretDoc::parse(request.object_json().unwrap()).unwrap();
+        let secret = doc.decode("tempo-s3");
+        let mut out = Findings::new();
+        check_secret_update(&request, &secret, &doc.metadata(), users, &Settings::default(), &mut out);
+        out.iter().map(|f| f.to_string()).collect()
+    }
+
+    #[test]
+    fn secret_updates_that_move_the_store() {
+        let old = s3_secret("tempo-s3", "tempo-traces-eu", "https://s3.eu-west-1.amazonaws.com");
+        let users = [usage(Backend::S3)];
+        let m = run_secret(
+            old.clone(),
+            s3_secret("tempo-s3", "tempo-traces-us", "https://s3.eu-west-1.amazonaws.com"),
+            &users,
+        );
+        assert_eq!(m.len(), 1);
+        assert!(
+            m[0].starts_with("storage-change: Secret \"tempo-s3\" is the s3 storage of TempoStack \"tracing\""),
+            "{}",
+            m[0]
+        );
+        assert!(m[0].contains("bucket \"tempo-traces-us\" instead of \"tempo-traces-eu\""));
+        let m =
+            run_secret(old.clone(), s3_secret("tempo-s3", "tempo-traces-eu", "http://minio.minio.svc:9000"), &users);
+        assert!(
+            m[0].contains("endpoint http://minio.minio.svc:9000 instead of https://s3.eu-west-1.amazonaws.com"),
+            "{}",
+            m[0]
+        );
+        // User-info is never shown.
+        let m = run_secret(
+            old.clone(),
+            s3_secret("tempo-s3", "tempo-traces-eu", "https://admin:hunter22@minio:9000"),
+            &users,
+        );
+        assert!(m[0].contains("another endpoint") && !m[0].contains("hunter22"), "{}", m[0]);
+        // Key rotation, scheme or trailing slash: the same store.
+        assert!(
+            run_secret(
+                old.clone(),
+                s3_secret("tempo-s3", "tempo-traces-eu", "http://s3.eu-west-1.amazonaws.com:80/"),
+                &users
+            )
+            .is_empty()
+        );
+        // Not in use, or annotated.
+        assert!(
+            run_secret(old.clone(), s3_secret("tempo-s3", "x-other", "https://s3.eu-west-1.amazonaws.com"), &[])
+                .is_empty()
+        );
+        let mut annotated = s3_secret("tempo-s3", "x-other", "https://s3.eu-west-1.amazonaws.com");
+        annotated["metadata"]["annotations"] = json!({ALLOW_ANNOTATION: "true"});
+        assert!(run_secret(old, annotated, &users).is_empty());
+    }
+
+    #[test]
+    fn azure_account_and_container() {
+        let az = |container: &str, account: &str| json!({"metadata":{"name":"tempo-s3"},"stringData":{"container":container,"account_name":account,"account_key":"Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1"}});
+        let users = [usage(Backend::Azure)];
+        assert!(run_secret(az("traces", "acct1"), az("traces", "acct1"), &users).is_empty());
+        let m = run_secret(az("traces", "acct1"), az("traces2", "acct2"), &users);
+        assert!(
+            m[0].contains("container \"traces2\" instead of \"traces\", account_name \"acct2\" instead of \"acct1\""),
+            "{}",
+            m[0]
+        );
+        // An S3 user does not care about Azure keys.
+        assert!(run_secret(az("traces", "acct1"), az("traces2", "acct2"), &[usage(Backend::S3)]).is_empty());
+    }
+}
