@@ -9,6 +9,7 @@ pub mod host_cluster;
 pub mod json;
 pub mod keys;
 pub mod location;
+pub mod mutation;
 pub mod objects;
 pub mod production;
 pub mod quantity;

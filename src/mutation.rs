@@ -1,0 +1,421 @@
+//! Defaults by mutation: what the policy fills in on a TempoStack or TempoMonolithic it accepts, and nothing else.
+//!
+//! The defaults come from the settings `storageSize.default` and `resources.defaultLimits`; with
+//! neither configured nothing is ever added and the policy returns no `mutated_object`.
+//!
+//! - TempoStack `spec.storageSize` ← `storageSize.default`.
+//! - TempoStack `spec.resources.total.limits` ← `resources.defaultLimits`, only when the CR sets no
+//!   total limits, no `spec.size` and no component `resources` (any of them would make the operator
+//!   ignore or override the total, so a default there would only mislead).
+//! - TempoMonolithic `spec.resources.limits.{cpu,memory}` ← `resources.defaultLimits`, each only when
+//!   missing.
+//! - TempoMonolithic `spec.storage.traces.size` ← `storageSize.default`; for the `memory` backend at
+//!   most the memory limit (the tmpfs lives in the pod's memory), so the smaller of the two.
+//!
+//! On UPDATE the same defaults apply, with one exception for sizes of real volumes (TempoStack,
+//! TempoMonolithic other than `memory`): when the old object had the same kind of volume, a missing
+//! size is filled with the size the volume already has (the old object's value, or the operator's
+//! default 10Gi when the old object set none), never with `storageSize.default`. A volume cannot
+//! shrink, and growing one is the user's decision, not a side effect of an unrelated edit.
+//!
+//! A TempoMonolithic without `spec.storage` (or without `traces.backend`) runs the `memory` backend.
+//! Adding only `spec.storage.traces.size` would leave a `traces` object without its `backend`,
+//! which the CRD requires, so the patch then adds `backend: memory` too: the smallest valid patch,
+//! and it changes nothing the operator does. (In a cluster the API server already defaults
+//! `backend` when `traces` exists, so this shows up only when `spec.storage` is absent.)
+//!
+//! The object is edited as a `serde_json::Value` clone, so fields the policy does not model are
+//! kept byte for byte and the JSON Patch holds only the added paths. Quantities are written as
+//! strings (`"10Gi"`), as the CRD patterns expect. Evaluating the mutated object adds nothing more.
+
+use crate::json::at;
+use crate::objects::CrKind;
+use crate::quantity::Quantity;
+use crate::rules::resource_limits::TEMPOSTACK_COMPONENTS;
+use crate::rules::storage_spec::CrStorage;
+use crate::settings::{QuantityText, Settings};
+use serde_json::{Map, Value};
+
+/// The operator's storage sizes when the CR sets none.
+pub const TEMPOSTACK_DEFAULT_SIZE: &str = "10Gi";
+pub const MONOLITHIC_MEMORY_DEFAULT_SIZE: &str = "2Gi";
+pub const MONOLITHIC_VOLUME_DEFAULT_SIZE: &str = "10Gi";
+
+/// One field the policy filled in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Added {
+    /// JSON pointer, e.g. `/spec/storageSize`.
+    pub pointer: &'static str,
+    /// Where the value came from, for messages: `storageSize.default`, ...
+    pub from: String,
+}
+
+/// The object as it will be stored: the request's object plus the defaults the policy adds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Defaulted {
+    pub object: Value,
+    pub added: Vec<Added>,
+}
+
+impl Defaulted {
+    /// Where the value at `pointer` came from, when the policy added it.
+    pub fn added_from(&self, pointer: &str) -> Option<&str> {
+        self.added.iter().find(|a| a.pointer == pointer).map(|a| a.from.as_str())
+    }
+
+    /// The mutated object, only when something was added.
+    pub fn into_mutated(self) -> Option<Value> {
+        (!self.added.is_empty()).then_some(self.object)
+    }
+}
+
+/// The object with the configured defaults filled in. `storage` is what `storage-spec` made of the
+/// object; `old` is the object before an UPDATE.
+pub fn apply(kind: CrKind, storage: &CrStorage, object: &Value, old: Option<&Value>, settings: &Settings) -> Defaulted {
+    let mut d = Defaulted { object: object.clone(), added: Vec::new() };
+    match kind {
+        CrKind::TempoStack => {
+            tempostack_limits(&mut d, settings);
+            tempostack_size(&mut d, old, settings);
+        }
+        CrKind::TempoMonolithic => {
+            monolithic_limits(&mut d, settings);
+            monolithic_size(&mut d, storage, old, settings);
+        }
+    }
+    d
+}
+
+const TOTAL_LIMITS: [&str; 4] = ["spec", "resources", "total", "limits"];
+
+fn tempostack_limits(d: &mut Defaulted, settings: &Settings) {
+    let defaults = &settings.resources.default_limits;
+    if defaults.is_empty() {
+        return;
+    }
+    let obj = &d.object;
+    let no_limits = match at(obj, &TOTAL_LIMITS) {
+        None => true,
+        Some(Value::Object(m)) => m.is_empty(),
+        Some(_) => false,
+    };
+    let no_size = match at(obj, &["spec", "size"]) {
+        None => true,
+        Some(Value::String(s)) => s.is_empty(),
+        Some(_) => false,
+    };
+    let no_component_resources = TEMPOSTACK_COMPONENTS.iter().all(|c| at(obj, c.resources).is_none());
+    if !(no_limits && no_size && no_component_resources) {
+        return;
+    }
+    if let Some(cpu) = &defaults.cpu {
+        add(d, "/spec/resources/total/limits/cpu", text(cpu), "resources.defaultLimits.cpu");
+    }
+    if let Some(memory) = &defaults.memory {
+        add(d, "/spec/resources/total/limits/memory", text(memory), "resources.defaultLimits.memory");
+    }
+}
+
+fn monolithic_limits(d: &mut Defaulted, settings: &Settings) {
+    let defaults = &settings.resources.default_limits;
+    if let Some(cpu) = &defaults.cpu {
+        add(d, "/spec/resources/limits/cpu", text(cpu), "resources.defaultLimits.cpu");
+    }
+    if let Some(memory) = &defaults.memory {
+        add(d, "/spec/resources/limits/memory", text(memory), "resources.defaultLimits.memory");
+    }
+}
+
+fn tempostack_size(d: &mut Defaulted, old: Option<&Value>, settings: &Settings) {
+    let Some(default) = &settings.storage_size.default else { return };
+    if at(&d.object, &["spec", "storageSize"]).is_some() {
+        return;
+    }
+    let (value, from) = match old {
+        Some(old) => kept_size(old, &["spec", "storageSize"], TEMPOSTACK_DEFAULT_SIZE),
+        None => (text(default), "storageSize.default".to_string()),
+    };
+    add(d, "/spec/storageSize", value, &from);
+}
+
+fn monolithic_size(d: &mut Defaulted, storage: &CrStorage, old: Option<&Value>, settings: &Settings) {
+    const SIZE: [&str; 4] = ["spec", "storage", "traces", "size"];
+    let Some(default) = &settings.storage_size.default else { return };
+    if at(&d.object, &SIZE).is_some() {
+        return;
+    }
+    let (value, from) = match storage {
+        CrStorage::Unusable => return,
+        CrStorage::Memory => {
+            let limit =
+                at(&d.object, &["spec", "resources", "limits", "memory"]).and_then(|v| Quantity::from_json(v).ok());
+            match (limit, default.parse()) {
+                (Some(limit), Ok(size)) if limit < size && !limit.is_negative() && !limit.is_zero() => (
+                    Value::String(limit.as_written().to_string()),
+                    "storageSize.default capped at the memory limit".to_string(),
+                ),
+                _ => (text(default), "storageSize.default".to_string()),
+            }
+        }
+        CrStorage::Pv | CrStorage::Object(_) => match old.filter(|o| !is_monolithic_memory(o)) {
+            Some(old) => kept_size(old, &SIZE, MONOLITHIC_VOLUME_DEFAULT_SIZE),
+            None => (text(default), "storageSize.default".to_string()),
+        },
+    };
+    if at(&d.object, &["spec", "storage", "traces", "backend"]).is_none() {
+        add(d, "/spec/storage/traces/backend", Value::String("memory".into()), "the CRD default backend");
+    }
+    add(d, "/spec/storage/traces/size", value, &from);
+}
+
+/// Whether a TempoMonolithic keeps its traces in memory (the CRD default backend).
+pub fn is_monolithic_memory(obj: &Value) -> bool {
+    match at(obj, &["spec", "storage", "traces", "backend"]) {
+        None => true,
+        Some(v) => v.as_str() == Some("memory"),
+    }
+}
+
+/// On UPDATE: the size the volume already has, from the old object, or the operator's default.
+fn kept_size(old: &Value, path: &[&str], operator_default: &str) -> (Value, String) {
+    match at(old, path) {
+        Some(v) if Quantity::from_json(v).is_ok_and(|q| !q.is_negative() && !q.is_zero()) => {
+            (v.clone(), "the old object (the volume's current size)".to_string())
+        }
+        _ => (
+            Value::String(operator_default.to_string()),
+            format!("the operator's default {operator_default} that the existing volume was created with"),
+        ),
+    }
+}
+
+fn text(q: &QuantityText) -> Value {
+    Value::String(match q {
+        QuantityText::Text(s) => s.clone(),
+        QuantityText::Number(n) => n.to_string(),
+    })
+}
+
+/// Sets `pointer` when it is absent (or null), creating missing parent objects. Does nothing when
+/// the field is present or a parent is not an object (a wrong type is a finding, not ours to fix).
+fn add(d: &mut Defaulted, pointer: &'static str, value: Value, from: &str) {
+    let path: Vec<&str> = pointer.split('/').skip(1).collect();
+    if insert(&mut d.object, &path, value) {
+        d.added.push(Added { pointer, from: from.to_string() });
+    }
+}
+
+fn insert(obj: &mut Value, path: &[&str], value: Value) -> bool {
+    let Some((last, parents)) = path.split_last() else { return false };
+    // Check first, so that nothing is created on the way to a field that cannot be set.
+    let mut probe = &*obj;
+    for key in parents {
+        match probe {
+            Value::Object(m) => match m.get(*key) {
+                None | Some(Value::Null) => break,
+                Some(next) => probe = next,
+            },
+            _ => return false,
+        }
+    }
+    let mut cur = obj;
+    for key in parents {
+        let Value::Object(map) = cur else { return false };
+        let entry = map.entry(key.to_string()).or_insert(Value::Null);
+        if entry.is_null() {
+            *entry = Value::Object(Map::new());
+        }
+        cur = entry;
+    }
+    let Value::Object(map) = cur else { return false };
+    match map.get(*last) {
+        Some(v) if !v.is_null() => false,
+        _ => {
+            map.insert(last.to_string(), value);
+            true
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]
+mod tests {
+    use super::*;
+    use crate::objects::{Backend, CrRef, StorageUse, Tls};
+    use serde_json::json;
+
+    fn settings(json: Value) -> Settings {
+        let s: Settings = serde_json::from_value(json).unwrap();
+        s.validate().unwrap();
+        s
+    }
+
+    fn full() -> Settings {
+        settings(
+            json!({"resources": {"defaultLimits": {"cpu": "2", "memory": "4Gi"}}, "storageSize": {"default": "20Gi"}}),
+        )
+    }
+
+    fn pointers(d: &Defaulted) -> Vec<&str> {
+        d.added.iter().map(|a| a.pointer).collect()
+    }
+
+    fn s3() -> CrStorage {
+        CrStorage::Object(StorageUse {
+            cr: CrRef { kind: CrKind::TempoMonolithic, name: "x".into() },
+            backend: Backend::S3,
+            secret_name: "s".into(),
+            secret_path: "spec.storage.traces.s3.secret",
+            mode: None,
+            mode_path: "spec.storage.traces.s3.credentialMode",
+            tls: Tls::default(),
+            tls_path: "spec.storage.traces.s3.tls",
+        })
+    }
+
+    #[test]
+    fn nothing_configured_adds_nothing() {
+        let obj = json!({"spec": {"storage": {"traces": {"backend": "pv"}}}});
+        let d = apply(CrKind::TempoMonolithic, &CrStorage::Pv, &obj, None, &Settings::default());
+        assert!(d.added.is_empty());
+        assert_eq!(d.object, obj);
+        assert_eq!(d.into_mutated(), None);
+        let obj = json!({"spec": {"storage": {"secret": {"name": "m", "type": "s3"}}}});
+        let d = apply(CrKind::TempoStack, &CrStorage::Unusable, &obj, None, &Settings::default());
+        assert_eq!(d.into_mutated(), None);
+    }
+
+    #[test]
+    fn tempostack_gets_size_and_total_limits() {
+        let obj = json!({"metadata": {"name": "t", "annotations": {"x": "y"}}, "spec": {"storage": {"secret": {"name": "m", "type": "s3"}}, "unknownField": [1, 2]}});
+        let d = apply(CrKind::TempoStack, &CrStorage::Unusable, &obj, None, &full());
+        assert_eq!(
+            pointers(&d),
+            ["/spec/resources/total/limits/cpu", "/spec/resources/total/limits/memory", "/spec/storageSize"]
+        );
+        assert_eq!(d.object["spec"]["resources"], json!({"total": {"limits": {"cpu": "2", "memory": "4Gi"}}}));
+        assert_eq!(d.object["spec"]["storageSize"], "20Gi");
+        assert_eq!(d.object["spec"]["unknownField"], json!([1, 2]));
+        assert_eq!(d.object["metadata"], obj["metadata"]);
+    }
+
+    #[test]
+    fn tempostack_limits_only_when_nothing_else_decides_resources() {
+        for spec in [
+            json!({"resources": {"total": {"limits": {"cpu": "1"}}}}),
+            json!({"size": "1x.small"}),
+            json!({"size": "1x.demo"}),
+            json!({"template": {"ingester": {"resources": {"limits": {"memory": "1Gi"}}}}}),
+            json!({"template": {"queryFrontend": {"jaegerQuery": {"resources": {}}}}}),
+            json!({"resources": {"total": "lots"}}),
+        ] {
+            let obj = json!({"spec": spec});
+            let d = apply(CrKind::TempoStack, &CrStorage::Unusable, &obj, None, &full());
+            assert_eq!(pointers(&d), ["/spec/storageSize"], "{obj}");
+        }
+        // requests alone, an empty limits map or an empty size are no limits.
+        for spec in [
+            json!({"resources": {"total": {"requests": {"cpu": "1"}}}}),
+            json!({"resources": {"total": {"limits": {}}}, "size": ""}),
+        ] {
+            let d = apply(CrKind::TempoStack, &CrStorage::Unusable, &json!({"spec": spec}), None, &full());
+            assert_eq!(d.added.len(), 3, "{spec}");
+        }
+    }
+
+    #[test]
+    fn monolithic_limits_fill_only_the_missing_key() {
+        let obj = json!({"spec": {"resources": {"limits": {"cpu": 1}, "requests": {"cpu": "500m"}}, "storage": {"traces": {"backend": "pv", "size": "5Gi"}}}});
+        let d = apply(CrKind::TempoMonolithic, &CrStorage::Pv, &obj, None, &full());
+        assert_eq!(pointers(&d), ["/spec/resources/limits/memory"]);
+        assert_eq!(d.object["spec"]["resources"]["limits"], json!({"cpu": 1, "memory": "4Gi"}));
+    }
+
+    #[test]
+    fn monolithic_pv_gets_the_default_size() {
+        let obj = json!({"spec": {"storage": {"traces": {"backend": "pv"}}}});
+        let s = settings(json!({"storageSize": {"default": "20Gi"}}));
+        let d = apply(CrKind::TempoMonolithic, &CrStorage::Pv, &obj, None, &s);
+        assert_eq!(pointers(&d), ["/spec/storage/traces/size"]);
+        assert_eq!(d.object["spec"]["storage"]["traces"], json!({"backend": "pv", "size": "20Gi"}));
+        let d = apply(CrKind::TempoMonolithic, &s3(), &obj, None, &s);
+        assert_eq!(pointers(&d), ["/spec/storage/traces/size"]);
+    }
+
+    #[test]
+    fn monolithic_memory_size_is_capped_at_the_memory_limit() {
+        let obj =
+            json!({"spec": {"resources": {"limits": {"memory": "1Gi"}}, "storage": {"traces": {"backend": "memory"}}}});
+        let d = apply(CrKind::TempoMonolithic, &CrStorage::Memory, &obj, None, &full());
+        assert_eq!(d.object["spec"]["storage"]["traces"]["size"], "1Gi");
+        assert_eq!(d.added_from("/spec/storage/traces/size"), Some("storageSize.default capped at the memory limit"));
+        // A default memory limit caps it too.
+        let obj = json!({"spec": {"storage": {"traces": {"backend": "memory"}}}});
+        let s =
+            settings(json!({"resources": {"defaultLimits": {"memory": "512Mi"}}, "storageSize": {"default": "1Gi"}}));
+        let d = apply(CrKind::TempoMonolithic, &CrStorage::Memory, &obj, None, &s);
+        assert_eq!(d.object["spec"]["storage"]["traces"]["size"], "512Mi");
+        // A larger limit leaves the default.
+        let s = settings(json!({"resources": {"defaultLimits": {"memory": "8Gi"}}, "storageSize": {"default": "1Gi"}}));
+        let d = apply(CrKind::TempoMonolithic, &CrStorage::Memory, &obj, None, &s);
+        assert_eq!(d.object["spec"]["storage"]["traces"]["size"], "1Gi");
+    }
+
+    #[test]
+    fn monolithic_without_storage_gets_a_valid_traces_object() {
+        let s = settings(json!({"storageSize": {"default": "1Gi"}}));
+        for obj in [json!({"spec": {}}), json!({"spec": {"storage": {"traces": {}}}}), json!({})] {
+            let d = apply(CrKind::TempoMonolithic, &CrStorage::Memory, &obj, None, &s);
+            assert_eq!(pointers(&d), ["/spec/storage/traces/backend", "/spec/storage/traces/size"]);
+            assert_eq!(d.object["spec"]["storage"], json!({"traces": {"backend": "memory", "size": "1Gi"}}));
+        }
+        let obj = json!({"spec": {"storage": "memory"}});
+        let d = apply(CrKind::TempoMonolithic, &CrStorage::Memory, &obj, None, &s);
+        assert!(d.added.is_empty());
+        assert_eq!(d.object, obj);
+    }
+
+    #[test]
+    fn update_keeps_the_volume_size() {
+        let s = settings(json!({"storageSize": {"default": "5Gi"}}));
+        let new = json!({"spec": {"storage": {"secret": {"name": "m", "type": "s3"}}}});
+        let old =
+            json!({"spec": {"storageSize": 50_000_000_000u64, "storage": {"secret": {"name": "m", "type": "s3"}}}});
+        let d = apply(CrKind::TempoStack, &CrStorage::Unusable, &new, Some(&old), &s);
+        assert_eq!(d.object["spec"]["storageSize"], json!(50_000_000_000u64));
+        let d = apply(CrKind::TempoStack, &CrStorage::Unusable, &new, Some(&new), &s);
+        assert_eq!(d.object["spec"]["storageSize"], "10Gi");
+        // A TempoMonolithic that moves from memory to a PV gets a new volume: the default.
+        let new = json!({"spec": {"storage": {"traces": {"backend": "pv"}}}});
+        let d = apply(CrKind::TempoMonolithic, &CrStorage::Pv, &new, Some(&json!({"spec": {}})), &s);
+        assert_eq!(d.object["spec"]["storage"]["traces"]["size"], "5Gi");
+        let d = apply(CrKind::TempoMonolithic, &CrStorage::Pv, &new, Some(&new), &s);
+        assert_eq!(d.object["spec"]["storage"]["traces"]["size"], "10Gi");
+        // Memory has no volume: the default, as on CREATE.
+        let new = json!({"spec": {"storage": {"traces": {"backend": "memory"}}}});
+        let old = json!({"spec": {"storage": {"traces": {"backend": "memory", "size": "1Gi"}}}});
+        let d = apply(CrKind::TempoMonolithic, &CrStorage::Memory, &new, Some(&old), &s);
+        assert_eq!(d.object["spec"]["storage"]["traces"]["size"], "5Gi");
+    }
+
+    #[test]
+    fn numbers_in_settings_are_written_as_strings() {
+        let s = settings(json!({"resources": {"defaultLimits": {"cpu": 2}}, "storageSize": {"default": 1073741824}}));
+        let d = apply(CrKind::TempoStack, &CrStorage::Unusable, &json!({"spec": {}}), None, &s);
+        assert_eq!(d.object["spec"]["resources"]["total"]["limits"]["cpu"], "2");
+        assert_eq!(d.object["spec"]["storageSize"], "1073741824");
+    }
+
+    #[test]
+    fn insert_never_replaces_or_half_creates() {
+        let mut v = json!({"a": {"b": 1}});
+        assert!(!insert(&mut v, &["a", "b", "c"], json!(2)));
+        assert!(!insert(&mut v, &["a", "b"], json!(2)));
+        assert_eq!(v, json!({"a": {"b": 1}}));
+        assert!(insert(&mut v, &["a", "x", "y"], json!(2)));
+        assert_eq!(v, json!({"a": {"b": 1, "x": {"y": 2}}}));
+        let mut v = json!({"a": null});
+        assert!(insert(&mut v, &["a", "b"], json!(1)));
+        assert_eq!(v, json!({"a": {"b": 1}}));
+    }
+}
