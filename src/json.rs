@@ -64,6 +64,16 @@ pub fn object_at<'a>(v: &'a Value, path: &[&str]) -> Field<&'a serde_json::Map<S
     }
 }
 
+/// The deepest nesting serde_json parses into a `Value` (its recursion limit is 128: the 128th
+/// level fails). Fields the policy does not read are skipped without a limit (`RawValue`,
+/// ignored fields), so only objects the policy reads whole are bounded by it.
+pub const MAX_DEPTH: usize = 127;
+
+/// The parse failed on [`MAX_DEPTH`], not on the syntax.
+pub fn is_too_deep(e: &serde_json::Error) -> bool {
+    e.classify() == serde_json::error::Category::Syntax && e.to_string().starts_with("recursion limit exceeded")
+}
+
 /// A name from `metadata`, or "" when it is missing or not a string.
 pub fn meta_str<'a>(obj: &'a Value, key: &str) -> &'a str {
     str_at(obj, &["metadata", key]).present().unwrap_or("")
@@ -107,5 +117,14 @@ mod tests {
         assert_eq!(str_at(&json!([1]), &["spec"]), Field::Absent);
         assert_eq!(meta_str(&json!({"metadata": {"name": "x"}}), "name"), "x");
         assert!(is_being_deleted(&json!({"metadata": {"deletionTimestamp": "2026-01-01T00:00:00Z"}})));
+    }
+
+    #[test]
+    fn too_deep_is_told_apart_from_bad_syntax() {
+        let deep = format!("{}{}", "[".repeat(MAX_DEPTH + 1), "]".repeat(MAX_DEPTH + 1));
+        assert!(is_too_deep(&serde_json::from_str::<Value>(&deep).unwrap_err()));
+        let ok = format!("{}{}", "[".repeat(MAX_DEPTH), "]".repeat(MAX_DEPTH));
+        assert!(serde_json::from_str::<Value>(&ok).is_ok());
+        assert!(!is_too_deep(&serde_json::from_str::<Value>("[1,").unwrap_err()));
     }
 }

@@ -103,10 +103,10 @@ fn every_scenario_matches_its_expectation() {
                 let v: Value = serde_json::from_slice(&bytes).unwrap();
                 scenarios::assert_no_leak(sc, &String::from_utf8_lossy(&bytes));
                 // Defaults must leave a valid object behind.
-                if let Some(mutated) = v.get("mutated_object").filter(|m| !m.is_null()) {
-                    if let Err(e) = crd::validate(mutated) {
-                        failures.push(format!("{}: the mutated object is not valid against its CRD: {e}", sc.name));
-                    }
+                if let Some(mutated) = v.get("mutated_object").filter(|m| !m.is_null())
+                    && let Err(e) = crd::validate(mutated)
+                {
+                    failures.push(format!("{}: the mutated object is not valid against its CRD: {e}", sc.name));
                 }
                 Outcome {
                     allowed: v["accepted"].as_bool().unwrap(),

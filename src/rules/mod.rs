@@ -4,13 +4,23 @@
 //! passing example, the settings it reads). The README's rule table is generated from
 //! [`Rule::ALL`] and [`Rule::summary`]; a test fails when the two drift apart.
 
+pub mod bucket_name;
 pub mod credential_mode;
 pub mod endpoint;
+pub mod endpoint_allowed;
+pub mod endpoint_region;
 pub mod gcs_key;
+pub mod insecure_endpoint;
+pub mod region_allowed;
+pub mod resource_limits;
 pub mod secret_in_use;
 pub mod secret_keys;
+pub mod static_credentials;
+pub mod storage_change;
 pub mod storage_secret;
+pub mod storage_size;
 pub mod storage_spec;
+pub mod tls_ca;
 pub mod unused_keys;
 
 /// A stable rule id. The ids are part of the product contract: users grep for them,
@@ -96,9 +106,11 @@ impl Rule {
         match self {
             Rule::StaticCredentials => "in production",
             Rule::InsecureEndpoint => "in production (warning elsewhere)",
-            Rule::StorageSecret => "warning (rejects with `storage.requireSecret`, or when it holds another backend's keys)",
+            Rule::StorageSecret => {
+                "warning (rejects with `storage.requireSecret`, or when it holds another backend's keys)"
+            }
             Rule::TlsCa | Rule::UnusedKeys | Rule::LookupSkipped => "warning",
-            Rule::ResourceLimits => "yes, when configured",
+            Rule::ResourceLimits => "yes (limits and maximum when configured)",
             Rule::StorageChange | Rule::SecretInUse => "yes, with `storage.protectSecrets`",
             _ => "yes",
         }
@@ -120,34 +132,38 @@ impl Rule {
                 "`endpoint` is not an absolute `http`/`https` URL with a host, has a path, query or fragment, or carries user-info."
             }
             Rule::EndpointRegion => {
-                "The region in an AWS or IBM COS endpoint host disagrees with `region` or `storage.bucketRegions`, a virtual-hosted host names another bucket, or the region is outside the host's partition."
+                "The endpoint host, `region` and `storage.bucketRegions` name different regions, a virtual-hosted or VPC host names another bucket, a region is malformed or outside the host's AWS partition, or the endpoint serves no S3 API (website). Warns on the legacy global endpoint and unknown regions."
             }
-            Rule::RegionAllowed => "The bucket's region is not in `storage.allowedRegions`.",
-            Rule::EndpointAllowed => "`storage.allowedEndpoints` is set and the endpoint matches none of its patterns.",
+            Rule::RegionAllowed => {
+                "The bucket's region (endpoint host, `region` or `storage.bucketRegions`) is not in `storage.allowedRegions` (a warning when no region can be known)."
+            }
+            Rule::EndpointAllowed => {
+                "`storage.allowedEndpoints` is set and the endpoint (for S3 token modes, Azure and GCS the one the operator builds) matches none of its patterns."
+            }
             Rule::BucketName => {
-                "The bucket or container name breaks the provider's naming rules or `storage.bucketNamePattern`."
+                "The bucket or container name breaks the provider's naming rules (a warning for in-cluster S3 stores) or `storage.bucketNamePattern`. Warns on a dotted bucket in a virtual-hosted HTTPS host."
             }
             Rule::GcsKey => {
                 "`key.json` is not JSON, has no known `type`, or (workload identity) does not point at the projected token file."
             }
             Rule::StaticCredentials => {
-                "Long-lived cloud keys or `credentialMode: static` in production, unless the endpoint is exempted."
+                "Long-lived keys (`access_key_id`/`access_key_secret`, `account_key`, a `service_account` key.json) or `credentialMode: static`, unless the endpoint matches `production.staticCredentialsAllowedFor`."
             }
             Rule::InsecureEndpoint => {
                 "A plain `http://` endpoint, or a TempoStack static S3 `https://` endpoint without `tls.enabled` (the operator then speaks plain HTTP)."
             }
             Rule::StorageSecret => "The referenced Secret does not exist, or holds another backend's keys.",
             Rule::TlsCa => {
-                "`tls.caName` names a ConfigMap that is missing or has none of `service-ca.crt`, `ca.crt`, `ca-bundle.crt`."
+                "`tls.enabled` with a `caName` ConfigMap that is missing or has none of `service-ca.crt`, `ca.crt`, `ca-bundle.crt`."
             }
             Rule::ResourceLimits => {
-                "cpu/memory limits missing while required, above `resources.maxLimits`, or a memory backend larger than its memory limit."
+                "cpu/memory limits missing while `resources.requireLimits` is set, a limit above `resources.maxLimits` or not a quantity, or a `memory` backend larger than its memory limit. Warns when `spec.resources.total.requests` (ignored by the operator) or `spec.size` together with `spec.resources.total` is set."
             }
             Rule::StorageSize => {
-                "The storage size is outside `storageSize.min`..`max`, or smaller than before on UPDATE."
+                "The storage size is not a positive quantity, is outside `storageSize.min`..`max` (an unset size is judged by the default that takes effect), or is smaller than before on UPDATE."
             }
             Rule::StorageChange => {
-                "An UPDATE moves the storage to another backend, bucket or endpoint, so traces already written become unreachable."
+                "An UPDATE moves a CR to another backend, bucket or endpoint, or edits the bucket or endpoint of a Secret in use, so traces already written become unreachable (allowed with the annotation `tempo-policy.kubewarden.io/allow-storage-change: \"true\"`)."
             }
             Rule::SecretInUse => {
                 "DELETE of a Secret that a TempoStack or TempoMonolithic in the namespace still references."
@@ -173,7 +189,13 @@ pub fn check_secret(c: &crate::context::SecretCheck, out: &mut crate::finding::F
     }
     secret_keys::check(c, out);
     credential_mode::check(c, out);
+    static_credentials::check(c, out);
     endpoint::check(c, out);
+    endpoint_region::check(c, out);
+    region_allowed::check(c, out);
+    endpoint_allowed::check(c, out);
+    bucket_name::check(c, out);
+    insecure_endpoint::check(c, out);
     gcs_key::check(c, out);
     unused_keys::check(c, out);
 }

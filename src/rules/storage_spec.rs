@@ -46,6 +46,9 @@ pub fn check(kind: CrKind, obj: &Value, out: &mut Findings) -> CrStorage {
 
 fn tempostack(cr: CrRef, obj: &Value, out: &mut Findings) -> CrStorage {
     const SECRET: [&str; 3] = ["spec", "storage", "secret"];
+    if !parents_are_objects(obj, &SECRET, out) {
+        return CrStorage::Unusable;
+    }
     match object_at(obj, &SECRET) {
         Field::Present(_) => {}
         Field::WrongType(t) => {
@@ -101,6 +104,10 @@ fn tempostack(cr: CrRef, obj: &Value, out: &mut Findings) -> CrStorage {
 }
 
 fn monolithic(cr: CrRef, obj: &Value, out: &mut Findings) -> CrStorage {
+    // `traces: s3` must not read as "no backend" (memory).
+    if !parents_are_objects(obj, &["spec", "storage", "traces", "backend"], out) {
+        return CrStorage::Unusable;
+    }
     // The CRD defaults both spec.storage and traces.backend to memory.
     let backend = match str_at(obj, &["spec", "storage", "traces", "backend"]) {
         Field::Absent => return CrStorage::Memory,
@@ -183,6 +190,20 @@ fn monolithic(cr: CrRef, obj: &Value, out: &mut Findings) -> CrStorage {
         }
         _ => CrStorage::Unusable,
     }
+}
+
+/// Every section above the field at `path` is an object or absent (`null` counts as absent);
+/// the first that is not is a finding, so that `spec: s3` is not read as "no storage section".
+fn parents_are_objects(obj: &Value, path: &[&str], out: &mut Findings) -> bool {
+    for end in 1..path.len() {
+        let Some(section) = path.get(..end) else { break };
+        if let Field::WrongType(t) = object_at(obj, section) {
+            let at = section.join(".");
+            out.reject(Rule::StorageSpec, at.clone(), format!("{at} must be an object, not {t}"));
+            return false;
+        }
+    }
+    true
 }
 
 /// The backend, or `None` once reported.
@@ -341,6 +362,32 @@ mod tests {
         assert!(messages(&f)[0].contains("spec.storage.secret is required"));
         let (_, f) = run(CrKind::TempoStack, json!("not an object"));
         assert_eq!(f.len(), 1);
+    }
+
+    /// Found by the bad-input corpus: `traces: s3` was read as "no backend", i.e. memory.
+    #[test]
+    fn sections_of_the_wrong_type_are_findings_not_defaults() {
+        for (kind, obj, at) in [
+            (
+                CrKind::TempoMonolithic,
+                json!({"spec":{"storage":{"traces":"s3"}}}),
+                "spec.storage.traces must be an object, not a string",
+            ),
+            (CrKind::TempoMonolithic, json!({"spec":{"storage":["s3"]}}), "spec.storage must be an object, not a list"),
+            (CrKind::TempoMonolithic, json!({"spec":5}), "spec must be an object, not a number"),
+            (CrKind::TempoStack, json!({"spec":"s3"}), "spec must be an object, not a string"),
+            (
+                CrKind::TempoStack,
+                json!({"spec":{"storage":[{"secret":{}}]}}),
+                "spec.storage must be an object, not a list",
+            ),
+        ] {
+            let (s, f) = run(kind, obj);
+            assert_eq!(s, CrStorage::Unusable);
+            assert_eq!(messages(&f), vec![format!("storage-spec: {at}")]);
+        }
+        // null is absent: the CRD defaults a TempoMonolithic's storage to memory.
+        assert_eq!(run(CrKind::TempoMonolithic, json!({"spec":{"storage":null}})).0, CrStorage::Memory);
     }
 
     #[test]
