@@ -1,24 +1,47 @@
 //! The look-up contract answered by Kubewarden's host capabilities (`kubernetes/get_resource`, `kubernetes/list_resources_by_namespace`).
 
 use crate::cluster::{Cluster, LookupError, Resource, classify_host_error};
-use kubewarden_policy_sdk::host_capabilities::kubernetes::{GetResourceRequest, ListResourcesByNamespaceRequest};
+use serde::Serialize;
 use serde_json::Value;
 
 pub struct HostCluster;
 
-fn call(operation: &str, request: &impl serde::Serialize) -> Result<Vec<u8>, String> {
+/// The `get_resource` request, field for field as `kubewarden-policy-sdk` serialises its
+/// `GetResourceRequest` (kwctl's replay sessions compare requests).
+#[derive(Debug, Serialize)]
+pub struct GetResourceRequest<'a> {
+    pub api_version: &'a str,
+    pub kind: &'a str,
+    pub name: &'a str,
+    pub namespace: Option<&'a str>,
+    pub disable_cache: bool,
+    pub field_masks: Option<Vec<&'a str>>,
+}
+
+/// The `list_resources_by_namespace` request, as the SDK's `ListResourcesByNamespaceRequest`
+/// (field masks sorted, as its `BTreeSet` serialises them).
+#[derive(Debug, Serialize)]
+pub struct ListResourcesByNamespaceRequest<'a> {
+    pub api_version: &'a str,
+    pub kind: &'a str,
+    pub namespace: &'a str,
+    pub label_selector: Option<&'a str>,
+    pub field_selector: Option<&'a str>,
+    pub field_masks: Option<Vec<&'a str>>,
+}
+
+fn call(operation: &str, request: &impl Serialize) -> Result<Vec<u8>, String> {
     let payload = serde_json::to_vec(request).map_err(|e| e.to_string())?;
-    kubewarden_policy_sdk::wapc_guest::host_call("kubewarden", "kubernetes", operation, &payload)
-        .map_err(|e| e.to_string())
+    wapc_guest::host_call("kubewarden", "kubernetes", operation, &payload).map_err(|e| e.to_string())
 }
 
 impl Cluster for HostCluster {
     fn get(&self, resource: Resource, namespace: Option<&str>, name: &str) -> Result<Option<String>, LookupError> {
         let request = GetResourceRequest {
-            api_version: resource.api_version().to_string(),
-            kind: resource.kind().to_string(),
-            name: name.to_string(),
-            namespace: namespace.map(str::to_string),
+            api_version: resource.api_version(),
+            kind: resource.kind(),
+            name,
+            namespace,
             // The host's 5-second cache is what keeps a burst of applies off the API server.
             disable_cache: false,
             field_masks: None,
@@ -32,17 +55,16 @@ impl Cluster for HostCluster {
     }
 
     fn list(&self, resource: Resource, namespace: &str, field_masks: &[&str]) -> Result<Vec<Value>, LookupError> {
+        let mut masks = field_masks.to_vec();
+        masks.sort_unstable();
+        masks.dedup();
         let request = ListResourcesByNamespaceRequest {
-            api_version: resource.api_version().to_string(),
-            kind: resource.kind().to_string(),
-            namespace: namespace.to_string(),
+            api_version: resource.api_version(),
+            kind: resource.kind(),
+            namespace,
             label_selector: None,
             field_selector: None,
-            field_masks: if field_masks.is_empty() {
-                None
-            } else {
-                Some(field_masks.iter().map(|m| m.to_string()).collect())
-            },
+            field_masks: (!masks.is_empty()).then_some(masks),
         };
         match call("list_resources_by_namespace", &request) {
             Ok(bytes) => {
@@ -63,5 +85,41 @@ impl Cluster for HostCluster {
                 Err(e) => Err(e),
             },
         }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    /// The requests serialise exactly as kubewarden-policy-sdk 0.17's structs did: kwctl's replay
+    /// sessions and policy-server read these bytes.
+    #[test]
+    fn requests_have_the_sdk_shape() {
+        let get = GetResourceRequest {
+            api_version: "v1",
+            kind: "Secret",
+            name: "tempo-s3",
+            namespace: Some("observability"),
+            disable_cache: false,
+            field_masks: None,
+        };
+        assert_eq!(
+            serde_json::to_string(&get).unwrap(),
+            r#"{"api_version":"v1","kind":"Secret","name":"tempo-s3","namespace":"observability","disable_cache":false,"field_masks":null}"#
+        );
+        let list = ListResourcesByNamespaceRequest {
+            api_version: "tempo.grafana.com/v1alpha1",
+            kind: "TempoStack",
+            namespace: "observability",
+            label_selector: None,
+            field_selector: None,
+            field_masks: Some(vec!["metadata.name", "spec.storage"]),
+        };
+        assert_eq!(
+            serde_json::to_string(&list).unwrap(),
+            r#"{"api_version":"tempo.grafana.com/v1alpha1","kind":"TempoStack","namespace":"observability","label_selector":null,"field_selector":null,"field_masks":["metadata.name","spec.storage"]}"#
+        );
     }
 }

@@ -21,11 +21,11 @@ pub mod selector;
 pub mod settings;
 
 use cluster::Cluster;
-use kubewarden_policy_sdk::settings::SettingsValidationResponse;
-#[cfg(target_arch = "wasm32")]
-use kubewarden_policy_sdk::wapc_guest as guest;
-use kubewarden_policy_sdk::wapc_guest::CallResult;
+use response::SettingsValidationResponse;
 use settings::Settings;
+#[cfg(target_arch = "wasm32")]
+use wapc_guest as guest;
+use wapc_guest::CallResult;
 
 #[cfg(target_arch = "wasm32")]
 #[allow(unsafe_code)] // `no_mangle` is how waPC finds the init function.
@@ -33,7 +33,7 @@ use settings::Settings;
 pub extern "C" fn wapc_init() {
     guest::register_function("validate", validate);
     guest::register_function("validate_settings", validate_settings);
-    guest::register_function("protocol_version", kubewarden_policy_sdk::protocol_version_guest);
+    guest::register_function("protocol_version", protocol_version);
 }
 
 pub fn validate(payload: &[u8]) -> CallResult {
@@ -77,9 +77,7 @@ pub fn parse_settings(payload: &[u8]) -> Result<Settings, String> {
     })
 }
 
-/// Settings validation for callers that already hold the struct.
-impl kubewarden_policy_sdk::settings::Validatable for Settings {
-    fn validate(&self) -> Result<(), String> {
-        Settings::validate(self)
-    }
+/// The Kubewarden policy protocol this policy speaks, as the SDK's `protocol_version_guest` answers it.
+pub fn protocol_version(_payload: &[u8]) -> CallResult {
+    Ok(br#""v1""#.to_vec())
 }

@@ -24,9 +24,10 @@
 //! and it changes nothing the operator does. (In a cluster the API server already defaults
 //! `backend` when `traces` exists, so this shows up only when `spec.storage` is absent.)
 //!
-//! The object is edited as a `serde_json::Value` clone, so fields the policy does not model are
-//! kept byte for byte and the JSON Patch holds only the added paths. Quantities are written as
-//! strings (`"10Gi"`), as the CRD patterns expect. Evaluating the mutated object adds nothing more.
+//! The object is edited as a `serde_json::Value` clone (made only when a default is added), so
+//! fields the policy does not model are kept byte for byte and the JSON Patch holds only the added
+//! paths. Quantities are written as strings (`"10Gi"`), as the CRD patterns expect. Evaluating the
+//! mutated object adds nothing more.
 
 use crate::json::at;
 use crate::objects::CrKind;
@@ -35,6 +36,7 @@ use crate::rules::resource_limits::TEMPOSTACK_COMPONENTS;
 use crate::rules::storage_spec::CrStorage;
 use crate::settings::{QuantityText, Settings};
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 
 /// The operator's storage sizes when the CR sets none.
 pub const TEMPOSTACK_DEFAULT_SIZE: &str = "10Gi";
@@ -52,12 +54,13 @@ pub struct Added {
 
 /// The object as it will be stored: the request's object plus the defaults the policy adds.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Defaulted {
-    pub object: Value,
+pub struct Defaulted<'a> {
+    /// Borrowed from the request until a default is added.
+    pub object: Cow<'a, Value>,
     pub added: Vec<Added>,
 }
 
-impl Defaulted {
+impl Defaulted<'_> {
     /// Where the value at `pointer` came from, when the policy added it.
     pub fn added_from(&self, pointer: &str) -> Option<&str> {
         self.added.iter().find(|a| a.pointer == pointer).map(|a| a.from.as_str())
@@ -65,14 +68,20 @@ impl Defaulted {
 
     /// The mutated object, only when something was added.
     pub fn into_mutated(self) -> Option<Value> {
-        (!self.added.is_empty()).then_some(self.object)
+        (!self.added.is_empty()).then(|| self.object.into_owned())
     }
 }
 
 /// The object with the configured defaults filled in. `storage` is what `storage-spec` made of the
 /// object; `old` is the object before an UPDATE.
-pub fn apply(kind: CrKind, storage: &CrStorage, object: &Value, old: Option<&Value>, settings: &Settings) -> Defaulted {
-    let mut d = Defaulted { object: object.clone(), added: Vec::new() };
+pub fn apply<'a>(
+    kind: CrKind,
+    storage: &CrStorage,
+    object: &'a Value,
+    old: Option<&Value>,
+    settings: &Settings,
+) -> Defaulted<'a> {
+    let mut d = Defaulted { object: Cow::Borrowed(object), added: Vec::new() };
     match kind {
         CrKind::TempoStack => {
             tempostack_limits(&mut d, settings);
@@ -88,7 +97,7 @@ pub fn apply(kind: CrKind, storage: &CrStorage, object: &Value, old: Option<&Val
 
 const TOTAL_LIMITS: [&str; 4] = ["spec", "resources", "total", "limits"];
 
-fn tempostack_limits(d: &mut Defaulted, settings: &Settings) {
+fn tempostack_limits(d: &mut Defaulted<'_>, settings: &Settings) {
     let defaults = &settings.resources.default_limits;
     if defaults.is_empty() {
         return;
@@ -116,7 +125,7 @@ fn tempostack_limits(d: &mut Defaulted, settings: &Settings) {
     }
 }
 
-fn monolithic_limits(d: &mut Defaulted, settings: &Settings) {
+fn monolithic_limits(d: &mut Defaulted<'_>, settings: &Settings) {
     let defaults = &settings.resources.default_limits;
     if let Some(cpu) = &defaults.cpu {
         add(d, "/spec/resources/limits/cpu", text(cpu), "resources.defaultLimits.cpu");
@@ -126,7 +135,7 @@ fn monolithic_limits(d: &mut Defaulted, settings: &Settings) {
     }
 }
 
-fn tempostack_size(d: &mut Defaulted, old: Option<&Value>, settings: &Settings) {
+fn tempostack_size(d: &mut Defaulted<'_>, old: Option<&Value>, settings: &Settings) {
     let Some(default) = &settings.storage_size.default else { return };
     if at(&d.object, &["spec", "storageSize"]).is_some() {
         return;
@@ -138,7 +147,7 @@ fn tempostack_size(d: &mut Defaulted, old: Option<&Value>, settings: &Settings) 
     add(d, "/spec/storageSize", value, &from);
 }
 
-fn monolithic_size(d: &mut Defaulted, storage: &CrStorage, old: Option<&Value>, settings: &Settings) {
+fn monolithic_size(d: &mut Defaulted<'_>, storage: &CrStorage, old: Option<&Value>, settings: &Settings) {
     const SIZE: [&str; 4] = ["spec", "storage", "traces", "size"];
     let Some(default) = &settings.storage_size.default else { return };
     if at(&d.object, &SIZE).is_some() {
@@ -198,9 +207,10 @@ fn text(q: &QuantityText) -> Value {
 
 /// Sets `pointer` when it is absent (or null), creating missing parent objects. Does nothing when
 /// the field is present or a parent is not an object (a wrong type is a finding, not ours to fix).
-fn add(d: &mut Defaulted, pointer: &'static str, value: Value, from: &str) {
+fn add(d: &mut Defaulted<'_>, pointer: &'static str, value: Value, from: &str) {
     let path: Vec<&str> = pointer.split('/').skip(1).collect();
-    if insert(&mut d.object, &path, value) {
+    // The first default configured clones the request's object (none configured: never).
+    if insert(d.object.to_mut(), &path, value) {
         d.added.push(Added { pointer, from: from.to_string() });
     }
 }
@@ -256,7 +266,7 @@ mod tests {
         )
     }
 
-    fn pointers(d: &Defaulted) -> Vec<&str> {
+    fn pointers<'a>(d: &'a Defaulted<'_>) -> Vec<&'a str> {
         d.added.iter().map(|a| a.pointer).collect()
     }
 
@@ -278,7 +288,7 @@ mod tests {
         let obj = json!({"spec": {"storage": {"traces": {"backend": "pv"}}}});
         let d = apply(CrKind::TempoMonolithic, &CrStorage::Pv, &obj, None, &Settings::default());
         assert!(d.added.is_empty());
-        assert_eq!(d.object, obj);
+        assert_eq!(*d.object, obj);
         assert_eq!(d.into_mutated(), None);
         let obj = json!({"spec": {"storage": {"secret": {"name": "m", "type": "s3"}}}});
         let d = apply(CrKind::TempoStack, &CrStorage::Unusable, &obj, None, &Settings::default());
@@ -318,7 +328,8 @@ mod tests {
             json!({"resources": {"total": {"requests": {"cpu": "1"}}}}),
             json!({"resources": {"total": {"limits": {}}}, "size": ""}),
         ] {
-            let d = apply(CrKind::TempoStack, &CrStorage::Unusable, &json!({"spec": spec}), None, &full());
+            let object = json!({"spec": spec});
+            let d = apply(CrKind::TempoStack, &CrStorage::Unusable, &object, None, &full());
             assert_eq!(d.added.len(), 3, "{spec}");
         }
     }
@@ -372,7 +383,7 @@ mod tests {
         let obj = json!({"spec": {"storage": "memory"}});
         let d = apply(CrKind::TempoMonolithic, &CrStorage::Memory, &obj, None, &s);
         assert!(d.added.is_empty());
-        assert_eq!(d.object, obj);
+        assert_eq!(*d.object, obj);
     }
 
     #[test]
@@ -401,7 +412,8 @@ mod tests {
     #[test]
     fn numbers_in_settings_are_written_as_strings() {
         let s = settings(json!({"resources": {"defaultLimits": {"cpu": 2}}, "storageSize": {"default": 1073741824}}));
-        let d = apply(CrKind::TempoStack, &CrStorage::Unusable, &json!({"spec": {}}), None, &s);
+        let object = json!({"spec": {}});
+        let d = apply(CrKind::TempoStack, &CrStorage::Unusable, &object, None, &s);
         assert_eq!(d.object["spec"]["resources"]["total"]["limits"]["cpu"], "2");
         assert_eq!(d.object["spec"]["storageSize"], "1073741824");
     }

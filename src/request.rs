@@ -1,8 +1,11 @@
 //! The `validate` payload, read leniently and without copying the objects: kind and operation first, objects only when a review needs them.
 
+use crate::objects::SecretDoc;
 use serde::Deserialize;
+use serde::de::{self, IgnoredAny, MapAccess, Visitor};
 use serde_json::value::RawValue;
 use std::borrow::Cow;
+use std::fmt;
 
 #[derive(Debug, Deserialize)]
 pub struct Payload<'a> {
@@ -42,6 +45,11 @@ pub struct AdmissionRequest<'a> {
     pub object: Option<&'a RawValue>,
     #[serde(borrow, alias = "old_object", rename = "oldObject")]
     pub old_object: Option<&'a RawValue>,
+    /// The object of a core/v1 Secret request, read as a [`SecretDoc`] while the payload is
+    /// parsed (then `object` is `None`): one pass over `data` instead of two. Set by [`parse`]
+    /// only, when `kind` comes before `object` in the payload (as policy-server and kwctl send it).
+    #[serde(skip)]
+    pub secret: Option<SecretDoc<'a>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -77,6 +85,11 @@ impl AdmissionRequest<'_> {
 pub fn parse(payload: &[u8]) -> Result<Payload<'_>, String> {
     let text = std::str::from_utf8(payload)
         .map_err(|e| format!("the validate payload is not UTF-8 (at byte {})", e.valid_up_to()))?;
+    // The one-pass reading accepts a subset of what the plain one does (a Secret object must have
+    // the shape of a Secret); anything else, errors included, goes the plain way.
+    if let Ok(OnePass { request: OnePassRequest(request), settings }) = serde_json::from_str::<OnePass<'_>>(text) {
+        return Ok(Payload { request, settings });
+    }
     serde_json::from_str(text).map_err(|e| {
         let what = match e.classify() {
             serde_json::error::Category::Syntax | serde_json::error::Category::Eof => "is not valid JSON",
@@ -86,6 +99,101 @@ pub fn parse(payload: &[u8]) -> Result<Payload<'_>, String> {
     })
 }
 
+/// [`Payload`] read in one pass: the same fields, and a Secret's object read as a [`SecretDoc`].
+#[derive(Deserialize)]
+struct OnePass<'a> {
+    #[serde(borrow)]
+    request: OnePassRequest<'a>,
+    #[serde(default, borrow)]
+    settings: Option<&'a RawValue>,
+}
+
+/// A string borrowed from the payload when it has no escapes (what `#[serde(borrow)]` does for
+/// `Cow<str>` fields).
+#[derive(Deserialize)]
+struct Text<'a>(#[serde(borrow)] Cow<'a, str>);
+
+struct OnePassRequest<'a>(AdmissionRequest<'a>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for OnePassRequest<'a> {
+    fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(OnePassVisitor(std::marker::PhantomData))
+    }
+}
+
+struct OnePassVisitor<'a>(std::marker::PhantomData<&'a ()>);
+
+impl<'de: 'a, 'a> Visitor<'de> for OnePassVisitor<'a> {
+    type Value = OnePassRequest<'a>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an AdmissionRequest object")
+    }
+
+    // As the derived `AdmissionRequest`: missing fields default, unknown ones are skipped, a
+    // field given twice is an error.
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        fn once<T, E: de::Error>(slot: &Option<T>, name: &'static str) -> Result<(), E> {
+            if slot.is_some() { Err(E::duplicate_field(name)) } else { Ok(()) }
+        }
+        let (mut uid, mut kind, mut operation, mut namespace, mut name) = (None, None, None, None, None);
+        let (mut object, mut old_object, mut secret) = (None, None, None);
+        while let Some(Text(key)) = map.next_key::<Text<'de>>()? {
+            match key.as_ref() {
+                "uid" => {
+                    once(&uid, "uid")?;
+                    uid = Some(map.next_value::<Text<'de>>()?.0);
+                }
+                "kind" => {
+                    once(&kind, "kind")?;
+                    kind = Some(map.next_value::<GroupVersionKind<'de>>()?);
+                }
+                "operation" => {
+                    once(&operation, "operation")?;
+                    operation = Some(map.next_value::<Text<'de>>()?.0);
+                }
+                "namespace" => {
+                    once(&namespace, "namespace")?;
+                    namespace = Some(map.next_value::<Text<'de>>()?.0);
+                }
+                "name" => {
+                    once(&name, "name")?;
+                    name = Some(map.next_value::<Text<'de>>()?.0);
+                }
+                "object" => {
+                    if object.is_some() || secret.is_some() {
+                        return Err(de::Error::duplicate_field("object"));
+                    }
+                    let is_secret = kind.as_ref().is_some_and(|k| k.group.is_empty() && k.kind == "Secret");
+                    if is_secret {
+                        // `null` (DELETE) gives neither.
+                        secret = Some(map.next_value::<Option<SecretDoc<'de>>>()?);
+                    } else {
+                        object = Some(map.next_value::<Option<&'de RawValue>>()?);
+                    }
+                }
+                "oldObject" | "old_object" => {
+                    once(&old_object, "oldObject")?;
+                    old_object = Some(map.next_value::<Option<&'de RawValue>>()?);
+                }
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(OnePassRequest(AdmissionRequest {
+            uid: uid.unwrap_or_default(),
+            kind: kind.unwrap_or_default(),
+            operation: operation.unwrap_or_default(),
+            namespace: namespace.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            object: object.flatten(),
+            old_object: old_object.flatten(),
+            secret: secret.flatten(),
+        }))
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -93,13 +201,50 @@ mod tests {
 
     #[test]
     fn camel_and_snake_case_are_read() {
-        let p = parse(br#"{"request":{"uid":"1","kind":{"group":"","version":"v1","kind":"Secret"},"operation":"UPDATE","namespace":"obs","object":{"a":1},"oldObject":null},"settings":{}}"#).unwrap();
-        assert_eq!(p.request.kind.kind, "Secret");
+        let p = parse(br#"{"request":{"uid":"1","kind":{"group":"","version":"v1","kind":"ConfigMap"},"operation":"UPDATE","namespace":"obs","object":{"a":1},"oldObject":null},"settings":{}}"#).unwrap();
+        assert_eq!(p.request.kind.kind, "ConfigMap");
         assert_eq!(p.request.operation(), Some(Operation::Update));
         assert_eq!(p.request.object_json(), Some(r#"{"a":1}"#));
         assert_eq!(p.request.old_object_json(), None);
         let p = parse(br#"{"request":{"old_object":{"b":2}},"settings":null}"#).unwrap();
         assert_eq!(p.request.old_object_json(), Some(r#"{"b":2}"#));
+    }
+
+    #[test]
+    fn secret_objects_are_read_in_one_pass_when_the_kind_comes_first() {
+        let secret = r#"{"metadata":{"name":"s"},"type":"helm.sh/release.v1","data":{"release":"eA=="}}"#;
+        let kind = r#""kind":{"group":"","version":"v1","kind":"Secret"}"#;
+        let text =
+            format!(r#"{{"request":{{"uid":"1",{kind},"operation":"CREATE","object":{secret}}},"settings":{{}}}}"#);
+        let p = parse(text.as_bytes()).unwrap();
+        assert!(p.request.object.is_none());
+        let doc = p.request.secret.as_ref().unwrap();
+        assert!(!doc.is_opaque());
+        assert_eq!(doc.data.unwrap().get(), r#"{"release":"eA=="}"#);
+        assert_eq!(p.settings.unwrap().get(), "{}");
+        // Object before kind, or not an object at all: kept raw, read as before.
+        for text in [
+            format!(r#"{{"request":{{"object":{secret},{kind}}}}}"#),
+            format!(r#"{{"request":{{{kind},"object":"not an object"}}}}"#),
+        ] {
+            let p = parse(text.as_bytes()).unwrap();
+            assert!(p.request.secret.is_none());
+            assert!(p.request.object_json().is_some());
+        }
+        // DELETE: no object, the old one raw.
+        let text = format!(r#"{{"request":{{{kind},"operation":"DELETE","object":null,"oldObject":{secret}}}}}"#);
+        let p = parse(text.as_bytes()).unwrap();
+        assert!(p.request.secret.is_none() && p.request.object.is_none());
+        assert_eq!(p.request.old_object_json(), Some(secret));
+        // Other kinds: raw, with every field as the plain reading gives it.
+        let text = r#"{"request":{"uid":"u\u0031","kind":{"group":"tempo.grafana.com","version":"v1alpha1","kind":"TempoStack"},"operation":"UPDATE","namespace":"n","name":"x","object":{"a":1},"old_object":{"b":2},"extra":[1,{"c":null}]},"settings":null}"#;
+        let one = parse(text.as_bytes()).unwrap();
+        let plain: Payload<'_> = serde_json::from_str(text).unwrap();
+        assert_eq!(format!("{:?}", one.request), format!("{:?}", plain.request));
+        assert_eq!(one.request.uid, "u1");
+        // A field given twice is an error either way.
+        let twice = format!(r#"{{"request":{{{kind},"object":{secret},"object":{secret}}}}}"#);
+        assert!(parse(twice.as_bytes()).unwrap_err().contains("does not have the shape"));
     }
 
     #[test]

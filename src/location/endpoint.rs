@@ -404,6 +404,16 @@ pub fn parse_endpoint(raw: &str) -> Result<Endpoint, Vec<EndpointProblem>> {
         problems.push(EndpointProblem::HasUserInfo);
     }
 
+    // Host names must be ASCII (their xn-- form): the URL parser runs without Unicode tables
+    // (idna's stub back end, see Cargo.toml), and the operator's S3 clients do not resolve
+    // non-ASCII names either. Checked here, so that the parser never sees non-ASCII text.
+    if !trimmed.is_ascii() {
+        problems.push(EndpointProblem::NotAUrl(
+            "it contains non-ASCII characters (write a host name in its xn-- form)".into(),
+        ));
+        return Err(problems);
+    }
+
     let url = match Url::parse(trimmed) {
         Ok(url) => url,
         Err(e) => {
@@ -761,6 +771,21 @@ fn classify_ibm(stem: &str, legacy_network: Option<IbmNetwork>) -> IbmEndpoint {
 #[allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
 mod tests {
     use super::*;
+
+    /// Found by fuzzing: an upper-case letter beside a non-ASCII one in the host tripped a debug
+    /// assertion of idna's ASCII-only back end. Non-ASCII endpoints never reach the parser now.
+    #[test]
+    fn non_ascii_endpoints_are_not_urls() {
+        for raw in ["https://s3.us-easS\u{432}.amazonaws.com", "https://bücher.example", "http://minio:9000/päth"] {
+            let problems = parse_endpoint(raw).unwrap_err();
+            assert!(
+                problems.iter().any(|p| p.to_string().contains("non-ASCII")),
+                "{raw}: {:?}",
+                problems.iter().map(ToString::to_string).collect::<Vec<_>>()
+            );
+        }
+        assert!(parse_endpoint("https://XN--bcher-kva.example").is_ok());
+    }
     use AwsForm as F;
     use AwsPartition::*;
     use IbmNetwork::{Direct, Private, Public};

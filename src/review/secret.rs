@@ -35,11 +35,19 @@ pub fn review(request: &AdmissionRequest, settings: &Settings, cluster: &dyn Clu
 }
 
 fn content(request: &AdmissionRequest, settings: &Settings, cluster: &dyn Cluster, out: &mut Findings) {
-    let Some(json) = request.object_json() else { return };
-    let doc = match SecretDoc::parse(json) {
-        Ok(doc) => doc,
-        // Not ours to judge unless it is a storage Secret, and a malformed object cannot say.
-        Err(_) => return,
+    // Usually read already with the payload (`request::parse`), else from the raw object.
+    let parsed;
+    let doc = match &request.secret {
+        Some(doc) => doc,
+        None => {
+            let Some(json) = request.object_json() else { return };
+            parsed = match SecretDoc::parse(json) {
+                Ok(doc) => doc,
+                // Not ours to judge unless it is a storage Secret, and a malformed object cannot say.
+                Err(_) => return,
+            };
+            &parsed
+        }
     };
     // TLS pairs, Helm releases and tokens: accepted without reading their data.
     if !doc.is_opaque() {
@@ -58,12 +66,16 @@ fn content(request: &AdmissionRequest, settings: &Settings, cluster: &dyn Cluste
     let labels = string_map(crate::json::at(&metadata, &["labels"]));
     let selected = settings.storage_secret_selector.as_ref().is_some_and(|s| s.matches(&labels));
 
-    let secret = doc.decode(&name);
+    // Decoding `data` is the costly step (base64 of every value, a megabyte for some application
+    // Secrets), and most Opaque Secrets are used by no Tempo CR: decode only once the Secret is
+    // selected, used, or its keys must decide whether a failed look-up deserves a warning.
+    let mut decoded = None;
     let users = match users_of(&name, &namespace, cluster) {
         Ok(users) => users,
         Err(e) => {
+            let secret = decoded.get_or_insert_with(|| doc.decode(&name));
             // Every Opaque Secret in the cluster passes here: only warn for ones that look like storage.
-            if selected || keys::infer_backend(&secret).is_some() {
+            if selected || keys::infer_backend(secret).is_some() {
                 // A selected Secret is still judged on its own keys below; any other cannot be
                 // judged without knowing its users, and guessing would reject unrelated Secrets.
                 let consequence = if selected {
@@ -83,6 +95,7 @@ fn content(request: &AdmissionRequest, settings: &Settings, cluster: &dyn Cluste
     if users.is_empty() && !selected {
         return;
     }
+    let secret = decoded.unwrap_or_else(|| doc.decode(&name));
     let production = is_production(&namespace, settings, cluster, out);
     for usage in &users {
         super::check_secret_for(usage, &secret, settings, production, out);

@@ -166,7 +166,7 @@ enum Limit {
 }
 
 struct Rules<'a> {
-    d: &'a Defaulted,
+    d: &'a Defaulted<'a>,
     settings: &'a Settings,
     max: [Option<Quantity>; 2],
 }

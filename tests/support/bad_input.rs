@@ -334,6 +334,24 @@ pub fn cases() -> Vec<Case> {
             expect: accepted_minio(),
         },
         Case {
+            name: "secret-endpoint-non-ascii-host",
+            description: "An endpoint host that is not ASCII: not a valid URL (idna's ASCII-only back end, see Cargo.toml)",
+            payload: payload(
+                "",
+                "Secret",
+                "CREATE",
+                "minio",
+                &secret_text(
+                    "minio",
+                    "Opaque",
+                    &minio_data.replace("aHR0cDovL21pbmlvOjkwMDA=", "aHR0cHM6Ly9iw7xjaGVyLmV4YW1wbGU="),
+                    "null",
+                ),
+            ),
+            cluster: in_cluster.clone(),
+            expect: Expect::Verdict { allowed: false, rejects: &["endpoint"], warns: &[], message_contains: &[] },
+        },
+        Case {
             name: "pod-10mb",
             description: "A 10 MB Pod: another kind, accepted untouched",
             payload: payload(
