@@ -1,4 +1,4 @@
-//! The command line: `run`, `annotate`, `inspect` (flags as in kwctl).
+//! The command line: `run`, `annotate`, `inspect` (flags as in kwctl), `check`.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -33,6 +33,12 @@ pub enum Command {
     Annotate(AnnotateArgs),
     /// Print the io.kubewarden.metadata of a policy as JSON.
     Inspect(InspectArgs),
+    /// Measure the policy against a do-nothing baseline through the same host
+    /// (warm and fresh instances, compile time, size, host calls).
+    Bench(crate::bench::BenchArgs),
+    /// Check plain manifests (files, directories, `-` for stdin) as the cluster would:
+    /// exit 0 all accepted, 1 a rejection (--strict: a warning too), 2 usage or input errors.
+    Check(crate::check::CheckArgs),
 }
 
 /// `--mode`.
@@ -102,6 +108,8 @@ pub fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Run(args) => run(&args),
         Command::Annotate(args) => annotate_cmd(&args),
         Command::Inspect(args) => inspect(&args),
+        Command::Check(args) => Ok(crate::check::check(&args)),
+        Command::Bench(args) => crate::bench::execute(&args, None, &crate::bench::invocation("tempo-policy", 1)),
     }
 }
 

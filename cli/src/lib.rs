@@ -20,8 +20,10 @@
 //! ```
 
 pub mod annotate;
+pub mod bench;
 pub mod callback;
 pub mod capabilities;
+pub mod check;
 pub mod commands;
 pub mod host;
 pub mod metadata;

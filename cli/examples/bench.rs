@@ -1,0 +1,106 @@
+//! `tempo-policy bench` with one more figure: the same rules compiled natively.
+//!
+//! The `tempo-policy` binary evaluates only the compiled `.wasm` and never links
+//! the policy crate; this example links it (a dev-dependency) so that one run
+//! reports warm, fresh, baseline and native figures side by side. `make bench`
+//! runs it:
+//!
+//! ```text
+//! cargo run --release -p tempo-policy-cli --example bench -- --iterations 200
+//! ```
+//!
+//! The native side answers look-ups through the same capabilities object as the
+//! wasm host (replayed answers), with the policy's own error classification, so
+//! the only difference is the waPC boundary and the WebAssembly code itself.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use serde_json::Value;
+use tempo_policy::cluster::{Cluster, LookupError, Resource, classify_host_error};
+use tempo_policy_cli::bench::{self, BenchArgs, NativeRules};
+use tempo_policy_cli::{GetResourceRequest, HostCapabilities, KubernetesRequest, ListResourcesByNamespaceRequest};
+
+/// Flags as `tempo-policy bench`.
+#[derive(Debug, Parser)]
+#[command(name = "bench", about = "tempo-policy bench, plus the rules compiled natively")]
+struct Cli {
+    #[command(flatten)]
+    args: BenchArgs,
+}
+
+/// The look-up contract answered by host capabilities, natively: what
+/// `tempo_policy::host_cluster::HostCluster` does through waPC.
+struct CapabilitiesCluster<'a>(&'a dyn HostCapabilities);
+
+impl Cluster for CapabilitiesCluster<'_> {
+    fn get(&self, resource: Resource, namespace: Option<&str>, name: &str) -> Result<Option<String>, LookupError> {
+        let request = KubernetesRequest::GetResource(GetResourceRequest {
+            api_version: resource.api_version().to_owned(),
+            kind: resource.kind().to_owned(),
+            name: name.to_owned(),
+            namespace: namespace.map(str::to_owned),
+            disable_cache: false,
+            field_masks: None,
+        });
+        match self.0.kubernetes(&request) {
+            Ok(bytes) => String::from_utf8(bytes).map(Some).map_err(|_| {
+                LookupError::Failed(format!("the host answered a {resource} look-up with non-UTF-8 data"))
+            }),
+            Err(message) => classify_host_error(&message).map(|()| None),
+        }
+    }
+
+    fn list(&self, resource: Resource, namespace: &str, field_masks: &[&str]) -> Result<Vec<Value>, LookupError> {
+        let request = KubernetesRequest::ListResourcesByNamespace(ListResourcesByNamespaceRequest {
+            api_version: resource.api_version().to_owned(),
+            kind: resource.kind().to_owned(),
+            namespace: namespace.to_owned(),
+            label_selector: None,
+            field_selector: None,
+            field_masks: if field_masks.is_empty() {
+                None
+            } else {
+                Some(field_masks.iter().map(|m| (*m).to_owned()).collect())
+            },
+        });
+        match self.0.kubernetes(&request) {
+            Ok(bytes) => {
+                let list: Value = serde_json::from_slice(&bytes).map_err(|_| {
+                    LookupError::Failed(format!("the host answered a {resource} list with malformed JSON"))
+                })?;
+                match list.get("items") {
+                    Some(Value::Array(items)) => Ok(items.clone()),
+                    None | Some(Value::Null) => Ok(Vec::new()),
+                    Some(_) => {
+                        Err(LookupError::Failed(format!("the host answered a {resource} list without an items array")))
+                    }
+                }
+            }
+            Err(message) => match classify_host_error(&message) {
+                Ok(()) => Ok(Vec::new()),
+                Err(e) => Err(e),
+            },
+        }
+    }
+}
+
+struct Native;
+
+impl NativeRules for Native {
+    fn validate(&self, payload: &[u8], capabilities: &dyn HostCapabilities) -> Result<Vec<u8>, String> {
+        tempo_policy::validate_with(payload, &CapabilitiesCluster(capabilities)).map_err(|e| e.to_string())
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let command = bench::invocation("cargo run --release -p tempo-policy-cli --example bench --", 1);
+    match bench::execute(&cli.args, Some(&Native), &command) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,873 @@
+//! `tempo-policy bench`: what the policy costs on top of the host.
+//!
+//! For a representative request set it measures, in one run and per request:
+//!
+//! * **warm**: `validate` on one reused instance ([`Evaluator::warm`], what
+//!   `kwctl bench` measures);
+//! * **fresh**: a fresh instance per request ([`Evaluator::validate`], what
+//!   policy-server does);
+//! * the same two for a do-nothing **baseline** policy through the same host,
+//!   interleaved call by call with the policy's so that machine noise hits
+//!   both alike; every figure is reported as a ratio to the baseline;
+//! * optionally the same rules compiled **natively** (a [`NativeRules`]
+//!   implementation; the `tempo-policy` binary does not link the policy, the
+//!   `bench` example of this crate does).
+//!
+//! It also reports the module sizes, compile times, and the host calls
+//! (look-ups, `tracing/log`) each request makes. Look-ups are answered from
+//! kwctl replay files: an untimed first pass consumes them in order (which
+//! checks that the policy makes exactly the recorded calls), the timed passes
+//! answer each call with its recorded response.
+
+use std::fmt::Write as _;
+use std::hint::black_box;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use base64::Engine as _;
+use clap::{Args, ValueEnum};
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use crate::annotate::annotate;
+use crate::callback::PolicyLog;
+use crate::capabilities::{
+    HostCapabilities, Interaction, KubernetesRequest, RecordedRequest, RecordedResponse, Replay,
+};
+use crate::host::{DEFAULT_TIMEOUT_SECONDS, EvaluationOptions, Evaluator, Policy, Runtime, policy_path, read_policy};
+use crate::request::{AdmissionRequest, Settings, validate_payload};
+use crate::wasm::{self, METADATA_SECTION};
+
+/// Metadata the baseline is annotated with, in memory (the host requires
+/// `protocolVersion: v1`, which only annotation records).
+pub const BASELINE_METADATA: &str = r#"rules:
+  - apiGroups: ["*"]
+    apiVersions: ["*"]
+    resources: ["*"]
+    operations: ["*"]
+mutating: false
+executionMode: kubewarden-wapc
+"#;
+
+/// Targets of issue 7.
+pub const TARGET_WARM: f64 = 1.2;
+pub const TARGET_FRESH: f64 = 1.3;
+pub const TARGET_LARGE_SECRET: f64 = 1.1;
+pub const TARGET_SIZE_BYTES: usize = 500_000;
+pub const TARGET_COMPILE_SECONDS: f64 = 0.3;
+
+/// Name of the generated 1 MB Helm release Secret case (its own target).
+pub const HELM_CASE: &str = "helm-release-1mb";
+
+/// `--format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Markdown,
+    Json,
+}
+
+/// `tempo-policy bench` flags.
+#[derive(Debug, Clone, Args)]
+pub struct BenchArgs {
+    /// Timed iterations per figure and request.
+    #[arg(long, value_name = "N", default_value_t = 200)]
+    pub iterations: usize,
+    /// Untimed warm-up iterations before each figure (default: a tenth of
+    /// --iterations, at least 3).
+    #[arg(long, value_name = "N")]
+    pub warmup: Option<usize>,
+    /// How many times each module is compiled to time compilation.
+    #[arg(long = "compile-iterations", value_name = "N", default_value_t = 3)]
+    pub compile_iterations: usize,
+    /// The policy: annotated, or annotated in memory with --metadata.
+    #[arg(long, value_name = "PATH", default_value = "annotated-policy.wasm")]
+    pub policy: String,
+    /// metadata.yml for a --policy that is not annotated yet.
+    #[arg(long, value_name = "FILE", default_value = "metadata.yml")]
+    pub metadata: PathBuf,
+    /// The do-nothing baseline policy (annotated in memory).
+    #[arg(long, value_name = "PATH", default_value = "target/wasm32-wasip1/release/baseline_policy.wasm")]
+    pub baseline: String,
+    /// Where requests/ and replay/ are.
+    #[arg(long = "test-data", value_name = "DIR", default_value = "test-data")]
+    pub test_data: PathBuf,
+    /// Only the requests whose name contains one of these texts.
+    #[arg(long, value_name = "TEXT")]
+    pub only: Vec<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "markdown")]
+    pub format: Format,
+}
+
+impl Default for BenchArgs {
+    fn default() -> Self {
+        Self {
+            iterations: 200,
+            warmup: None,
+            compile_iterations: 3,
+            policy: "annotated-policy.wasm".to_owned(),
+            metadata: PathBuf::from("metadata.yml"),
+            baseline: "target/wasm32-wasip1/release/baseline_policy.wasm".to_owned(),
+            test_data: PathBuf::from("test-data"),
+            only: Vec::new(),
+            format: Format::Markdown,
+        }
+    }
+}
+
+/// The policy's rules compiled natively: the `validate` payload in, the raw
+/// ValidationResponse JSON out, look-ups answered by `capabilities`.
+pub trait NativeRules {
+    fn validate(&self, payload: &[u8], capabilities: &dyn HostCapabilities) -> Result<Vec<u8>, String>;
+}
+
+/// Median, 95th percentile and minimum of a series, in microseconds.
+#[derive(Debug, Clone, Copy, Default, Serialize, PartialEq)]
+pub struct Stats {
+    pub median_us: f64,
+    pub p95_us: f64,
+    pub min_us: f64,
+}
+
+impl Stats {
+    /// Nearest-rank median and p95.
+    pub fn of(mut samples: Vec<Duration>) -> Self {
+        samples.sort_unstable();
+        let n = samples.len();
+        if n == 0 {
+            return Self::default();
+        }
+        let at = |rank: usize| samples.get(rank.min(n - 1)).map_or(0.0, |d| d.as_secs_f64() * 1e6);
+        let p95_rank = (n * 95).div_ceil(100).saturating_sub(1);
+        Self { median_us: at((n - 1) / 2), p95_us: at(p95_rank), min_us: at(0) }
+    }
+}
+
+/// Policy against baseline for one mode.
+#[derive(Debug, Clone, Serialize)]
+pub struct Pair {
+    pub policy: Stats,
+    pub baseline: Stats,
+    /// policy median / baseline median.
+    pub ratio: f64,
+    /// policy p95 / baseline p95.
+    pub ratio_p95: f64,
+    pub target: f64,
+}
+
+impl Pair {
+    fn new(policy: Stats, baseline: Stats, target: f64) -> Self {
+        Self {
+            ratio: ratio(policy.median_us, baseline.median_us),
+            ratio_p95: ratio(policy.p95_us, baseline.p95_us),
+            policy,
+            baseline,
+            target,
+        }
+    }
+
+    pub fn met(&self) -> bool {
+        self.ratio <= self.target
+    }
+}
+
+fn ratio(a: f64, b: f64) -> f64 {
+    if b > 0.0 { a / b } else { f64::NAN }
+}
+
+/// The natively compiled rules on one request.
+#[derive(Debug, Clone, Serialize)]
+pub struct NativeFigure {
+    pub stats: Stats,
+    /// native median / baseline warm median.
+    pub ratio_to_baseline_warm: f64,
+    /// Same reply bytes as the wasm's `validate` on the same payload.
+    pub same_reply: bool,
+}
+
+/// One request's results.
+#[derive(Debug, Clone, Serialize)]
+pub struct CaseReport {
+    pub name: String,
+    pub what: String,
+    /// Size of the `validate` payload the host sends.
+    pub payload_bytes: usize,
+    pub allowed: bool,
+    pub warnings: usize,
+    /// Kubernetes look-ups made (all answered from the replay, in order).
+    pub lookups: usize,
+    /// `tracing/log` host calls made.
+    pub log_calls: usize,
+    pub warm: Pair,
+    pub fresh: Pair,
+    pub native: Option<NativeFigure>,
+}
+
+/// A module's size and compile time.
+#[derive(Debug, Clone, Serialize)]
+pub struct ModuleReport {
+    pub path: String,
+    pub file_bytes: usize,
+    /// Without the `io.kubewarden.metadata` section (i.e. `policy.wasm`).
+    pub code_bytes: usize,
+    /// `Runtime::load_policy_bytes`: precompile + deserialize, as policy-server.
+    pub compile: Stats,
+}
+
+/// Where it ran.
+#[derive(Debug, Clone, Serialize)]
+pub struct Machine {
+    pub cpu_model: String,
+    pub nproc: usize,
+    pub kernel: String,
+    pub loadavg_before: String,
+    pub loadavg_after: String,
+}
+
+/// One target of the issue, checked.
+#[derive(Debug, Clone, Serialize)]
+pub struct TargetCheck {
+    pub target: String,
+    pub measured: String,
+    pub met: bool,
+}
+
+/// Everything one run measured.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub command: String,
+    pub machine: Machine,
+    pub iterations: usize,
+    pub warmup: usize,
+    pub policy: ModuleReport,
+    pub baseline: ModuleReport,
+    pub native: bool,
+    pub requests: Vec<CaseReport>,
+    pub targets: Vec<TargetCheck>,
+}
+
+/// One request of the set.
+pub struct Case {
+    pub name: String,
+    pub what: String,
+    pub request: AdmissionRequest,
+    pub interactions: Vec<Interaction>,
+}
+
+/// Answers each look-up with the response recorded for an equal request,
+/// however many times it is asked (for the timed, repeated calls).
+pub struct Answers {
+    interactions: Vec<Interaction>,
+}
+
+impl Answers {
+    pub fn new(interactions: Vec<Interaction>) -> Self {
+        Self { interactions }
+    }
+}
+
+impl HostCapabilities for Answers {
+    fn kubernetes(&self, request: &KubernetesRequest) -> Result<Vec<u8>, String> {
+        for interaction in &self.interactions {
+            if matches!(&interaction.request, RecordedRequest::Kubernetes(k) if k == request) {
+                return match &interaction.response {
+                    RecordedResponse::Success(payload) => Ok(payload.clone().into_bytes()),
+                    RecordedResponse::Error(message) => Err(message.clone()),
+                };
+            }
+        }
+        Err(format!("bench: no recorded answer for {request}"))
+    }
+}
+
+/// Counts look-ups and keeps the replay's own errors (unexpected or missing
+/// interactions), which would otherwise only show as a policy warning.
+struct Recorder {
+    inner: Arc<Replay>,
+    calls: AtomicUsize,
+    replay_errors: Mutex<Vec<String>>,
+}
+
+impl HostCapabilities for Recorder {
+    fn kubernetes(&self, request: &KubernetesRequest) -> Result<Vec<u8>, String> {
+        self.calls.fetch_add(1, Ordering::Relaxed);
+        let answer = self.inner.kubernetes(request);
+        if let Err(message) = &answer
+            && (message.starts_with("Replay error") || message.starts_with("the list of recorded responses is empty"))
+            && let Ok(mut errors) = self.replay_errors.lock()
+        {
+            errors.push(message.clone());
+        }
+        answer
+    }
+}
+
+/// Deterministic filler: `len` pseudo-random bytes, base64-encoded (so that
+/// compression or repetition tricks do not flatter anything).
+fn filler_base64(len: usize) -> String {
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut bytes = Vec::with_capacity(len);
+    while bytes.len() < len {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        bytes.extend_from_slice(&state.to_le_bytes());
+    }
+    bytes.truncate(len);
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+/// A Secret CREATE request in namespace `observability`.
+fn secret_create(name: &str, secret_type: &str, labels: Value, data: Value) -> anyhow::Result<AdmissionRequest> {
+    let value = json!({
+        "uid": format!("bench-{name}"),
+        "kind": {"group": "", "version": "v1", "kind": "Secret"},
+        "resource": {"group": "", "version": "v1", "resource": "secrets"},
+        "requestKind": {"group": "", "version": "v1", "kind": "Secret"},
+        "requestResource": {"group": "", "version": "v1", "resource": "secrets"},
+        "name": name,
+        "namespace": "observability",
+        "operation": "CREATE",
+        "userInfo": {
+            "username": "system:serviceaccount:kube-system:helm",
+            "groups": ["system:serviceaccounts", "system:authenticated"]
+        },
+        "object": {
+            "apiVersion": "v1",
+            "kind": "Secret",
+            "metadata": {"name": name, "namespace": "observability", "labels": labels},
+            "type": secret_type,
+            "data": data
+        },
+        "oldObject": null,
+        "dryRun": false,
+        "options": {"apiVersion": "meta.k8s.io/v1", "kind": "CreateOptions"}
+    });
+    AdmissionRequest::from_value(value).map_err(Into::into)
+}
+
+/// Size of the generated Secret data: 768 KiB of bytes, 1 MiB of base64.
+const LARGE_DATA_BYTES: usize = 768 * 1024;
+
+/// The request set: test-data requests with their replay files, plus two
+/// generated 1 MB Secrets.
+pub fn cases(test_data: &Path) -> anyhow::Result<Vec<Case>> {
+    let from_files = |name: &str, what: &str, replay: Option<&str>| -> anyhow::Result<Case> {
+        let request_path = test_data.join("requests").join(format!("{name}.json"));
+        let request = AdmissionRequest::load(&request_path.display().to_string())?;
+        let interactions = match replay {
+            Some(r) => Replay::load(&test_data.join("replay").join(format!("{r}.yml")))?.remaining(),
+            None => Vec::new(),
+        };
+        Ok(Case { name: name.to_owned(), what: what.to_owned(), request, interactions })
+    };
+    let secret_lists = Replay::load(&test_data.join("replay").join("secret-app-config.yml"))?.remaining();
+    Ok(vec![
+        from_files("tempostack-minio", "TempoStack CREATE, its Secret read (replayed)", Some("tempostack-minio"))?,
+        from_files(
+            "tempomonolithic-aws-s3",
+            "TempoMonolithic CREATE, its Secret read (replayed)",
+            Some("tempomonolithic-aws-s3"),
+        )?,
+        from_files("tempomonolithic-pv", "TempoMonolithic CREATE on a PV, no look-up", None)?,
+        from_files(
+            "secret-aws-static-unused",
+            "storage Secret CREATE, TempoStack and TempoMonolithic lists (replayed)",
+            Some("secret-aws-static-unused"),
+        )?,
+        from_files(
+            "secret-update-bucket-in-use-annotated",
+            "storage Secret UPDATE used by a TempoStack, lists (replayed)",
+            Some("secret-update-bucket-in-use-annotated"),
+        )?,
+        from_files("pod-ignored", "Pod CREATE, not the policy's kind", None)?,
+        Case {
+            name: HELM_CASE.to_owned(),
+            what: "1 MB helm.sh/release.v1 Secret CREATE (generated), no look-up".to_owned(),
+            request: secret_create(
+                "sh.helm.release.v1.tempo.v1",
+                "helm.sh/release.v1",
+                json!({"name": "tempo", "owner": "helm", "status": "deployed", "version": "1"}),
+                json!({"release": filler_base64(LARGE_DATA_BYTES)}),
+            )?,
+            interactions: Vec::new(),
+        },
+        Case {
+            name: "opaque-1mb".to_owned(),
+            what: "1 MB Opaque Secret CREATE (generated), lists (replayed), used by no CR".to_owned(),
+            request: secret_create(
+                "app-bundle",
+                "Opaque",
+                json!({"app": "shop"}),
+                json!({"bundle.tar.gz": filler_base64(LARGE_DATA_BYTES), "config.yaml": filler_base64(64)}),
+            )?,
+            interactions: secret_lists,
+        },
+    ])
+}
+
+/// Read and, when needed, annotate a module; compile it `n` times for timing.
+fn load_module(
+    runtime: &Runtime,
+    arg: &str,
+    metadata: Option<&Path>,
+    compile_iterations: usize,
+) -> anyhow::Result<(Policy, ModuleReport)> {
+    let path = policy_path(arg)?;
+    let raw = read_policy(&path)?;
+    let origin = path.display().to_string();
+    let code = wasm::remove_custom_section(&raw, METADATA_SECTION)
+        .with_context(|| format!("{origin} is not a WebAssembly module"))?;
+    let annotated = if wasm::read_custom_section(&raw, METADATA_SECTION)?.is_some() {
+        raw.clone()
+    } else {
+        let (yaml, yaml_origin) = match metadata {
+            Some(file) => (
+                std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?,
+                file.display().to_string(),
+            ),
+            None => (BASELINE_METADATA.to_owned(), "built-in baseline metadata".to_owned()),
+        };
+        annotate(runtime, &raw, &origin, &yaml, &yaml_origin, None)?
+    };
+    let mut samples = Vec::with_capacity(compile_iterations);
+    let mut policy = None;
+    for _ in 0..compile_iterations.max(1) {
+        let start = Instant::now();
+        let loaded = runtime.load_policy_bytes(&annotated, &origin)?;
+        samples.push(start.elapsed());
+        policy = Some(loaded);
+    }
+    let policy = policy.context("no compile iteration ran")?;
+    let report =
+        ModuleReport { path: origin, file_bytes: raw.len(), code_bytes: code.len(), compile: Stats::of(samples) };
+    Ok((policy, report))
+}
+
+fn options(capabilities: Arc<dyn HostCapabilities>, log: PolicyLog) -> EvaluationOptions {
+    EvaluationOptions {
+        allow_context_aware: true,
+        capabilities,
+        log,
+        timeout_seconds: Some(DEFAULT_TIMEOUT_SECONDS),
+        ..EvaluationOptions::default()
+    }
+}
+
+/// Time `a` and `b` alternately, call by call.
+fn paired(
+    iterations: usize,
+    warmup: usize,
+    mut a: impl FnMut() -> bool,
+    mut b: impl FnMut() -> bool,
+) -> anyhow::Result<(Stats, Stats)> {
+    let mut sa = Vec::with_capacity(iterations);
+    let mut sb = Vec::with_capacity(iterations);
+    for i in 0..warmup + iterations {
+        let start = Instant::now();
+        let ok_a = black_box(a());
+        let da = start.elapsed();
+        let start = Instant::now();
+        let ok_b = black_box(b());
+        let db = start.elapsed();
+        if !(ok_a && ok_b) {
+            bail!("a timed call did not give the verdict of the first pass (iteration {i})");
+        }
+        if i >= warmup {
+            sa.push(da);
+            sb.push(db);
+        }
+    }
+    Ok((Stats::of(sa), Stats::of(sb)))
+}
+
+fn timed(iterations: usize, warmup: usize, mut f: impl FnMut() -> bool) -> anyhow::Result<Stats> {
+    let mut samples = Vec::with_capacity(iterations);
+    for i in 0..warmup + iterations {
+        let start = Instant::now();
+        let ok = black_box(f());
+        let d = start.elapsed();
+        if !ok {
+            bail!("a timed call did not give the result of the first pass (iteration {i})");
+        }
+        if i >= warmup {
+            samples.push(d);
+        }
+    }
+    Ok(Stats::of(samples))
+}
+
+fn progress(message: &str) {
+    let _ = writeln!(std::io::stderr().lock(), "bench: {message}");
+}
+
+#[allow(clippy::too_many_arguments)]
+fn bench_case(
+    case: &Case,
+    policy: &Policy,
+    baseline: &Policy,
+    settings: &Settings,
+    native: Option<&dyn NativeRules>,
+    iterations: usize,
+    warmup: usize,
+) -> anyhow::Result<CaseReport> {
+    let payload = validate_payload(&case.request, settings);
+
+    // Untimed first pass: FIFO replay, captured logs, counted look-ups.
+    let replay = Arc::new(Replay::new(case.interactions.clone()));
+    let recorder =
+        Arc::new(Recorder { inner: replay.clone(), calls: AtomicUsize::new(0), replay_errors: Mutex::new(Vec::new()) });
+    let logs = Arc::new(Mutex::new(Vec::new()));
+    let checker =
+        Evaluator::new(policy.clone(), settings.clone(), options(recorder.clone(), PolicyLog::Capture(logs.clone())));
+    let settings_answer = checker.validate_settings()?;
+    if !settings_answer.valid {
+        bail!("the policy refuses the bench settings: {}", settings_answer.message.unwrap_or_default());
+    }
+    let reply = checker.call_fresh("validate", &payload).map_err(|e| anyhow::anyhow!("{}: {e}", case.name))?;
+    let first = checker.response(&case.request, Ok(reply.clone()));
+    let replay_errors = recorder.replay_errors.lock().map(|e| e.clone()).unwrap_or_default();
+    if !replay_errors.is_empty() {
+        bail!("{}: the policy's look-ups do not follow the replay: {}", case.name, replay_errors.join("; "));
+    }
+    let unused = replay.finish();
+    if !unused.is_empty() {
+        bail!("{}: {}", case.name, unused.join("; "));
+    }
+    let lookups = recorder.calls.load(Ordering::Relaxed);
+    let log_calls = logs.lock().map(|l| l.len()).unwrap_or_default();
+    let allowed = first.allowed;
+    let warnings = first.warnings.as_ref().map_or(0, Vec::len);
+
+    let same_reply = match native {
+        Some(rules) => {
+            replay.rewind();
+            let native_reply =
+                rules.validate(&payload, replay.as_ref()).map_err(|e| anyhow::anyhow!("{}: native: {e}", case.name))?;
+            Some(native_reply == reply)
+        }
+        None => None,
+    };
+
+    // Timed passes: every look-up answered with its recorded response.
+    let answers: Arc<dyn HostCapabilities> = Arc::new(Answers::new(case.interactions.clone()));
+    let pe = Evaluator::new(policy.clone(), settings.clone(), options(answers.clone(), PolicyLog::Discard));
+    let be = Evaluator::new(baseline.clone(), settings.clone(), options(answers.clone(), PolicyLog::Discard));
+    let request = &case.request;
+
+    progress(&format!("{}: warm", case.name));
+    let (pw, bw) = {
+        let mut p = pe.warm()?;
+        let mut b = be.warm()?;
+        paired(iterations, warmup, || p.validate(request).allowed == allowed, || b.validate(request).allowed)?
+    };
+    progress(&format!("{}: fresh", case.name));
+    let (pf, bf) =
+        paired(iterations, warmup, || pe.validate(request).allowed == allowed, || be.validate(request).allowed)?;
+    let target = |default: f64| if case.name == HELM_CASE { TARGET_LARGE_SECRET } else { default };
+    let warm = Pair::new(pw, bw, target(TARGET_WARM));
+    let fresh = Pair::new(pf, bf, target(TARGET_FRESH));
+
+    let native = match (native, same_reply) {
+        (Some(rules), Some(same_reply)) => {
+            progress(&format!("{}: native", case.name));
+            let stats = timed(iterations, warmup, || rules.validate(&payload, answers.as_ref()).is_ok())?;
+            Some(NativeFigure { ratio_to_baseline_warm: ratio(stats.median_us, bw.median_us), stats, same_reply })
+        }
+        _ => None,
+    };
+
+    Ok(CaseReport {
+        name: case.name.clone(),
+        what: case.what.clone(),
+        payload_bytes: payload.len(),
+        allowed,
+        warnings,
+        lookups,
+        log_calls,
+        warm,
+        fresh,
+        native,
+    })
+}
+
+fn read_trimmed(path: &str) -> String {
+    std::fs::read_to_string(path).map(|s| s.trim().to_owned()).unwrap_or_else(|_| "unknown".to_owned())
+}
+
+fn loadavg() -> String {
+    read_trimmed("/proc/loadavg").split_whitespace().take(3).collect::<Vec<_>>().join(" ")
+}
+
+fn machine_before() -> Machine {
+    let cpu_model = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|info| {
+            info.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split_once(':'))
+                .map(|(_, v)| v.trim().to_owned())
+        })
+        .unwrap_or_else(|| "unknown".to_owned());
+    Machine {
+        cpu_model,
+        nproc: std::thread::available_parallelism().map_or(0, usize::from),
+        kernel: read_trimmed("/proc/sys/kernel/osrelease"),
+        loadavg_before: loadavg(),
+        loadavg_after: String::new(),
+    }
+}
+
+/// The command line this process was started with, for the report.
+pub fn invocation(program: &str, skip: usize) -> String {
+    let mut line = program.to_owned();
+    for arg in std::env::args().skip(skip) {
+        line.push(' ');
+        if arg.is_empty() || arg.contains(|c: char| c.is_whitespace() || "'\"$`\\|&;<>()*?".contains(c)) {
+            line.push('\'');
+            line.push_str(&arg.replace('\'', r"'\''"));
+            line.push('\'');
+        } else {
+            line.push_str(&arg);
+        }
+    }
+    line
+}
+
+fn check_targets(report: &Report) -> Vec<TargetCheck> {
+    let mut checks = Vec::new();
+    let mut pair_check = |label: &str, pick: fn(&CaseReport) -> &Pair, helm: bool| {
+        let chosen: Vec<&CaseReport> = report.requests.iter().filter(|c| (c.name == HELM_CASE) == helm).collect();
+        if chosen.is_empty() {
+            return;
+        }
+        let worst = chosen
+            .iter()
+            .map(|c| (pick(c).ratio, c.name.as_str()))
+            .fold((f64::MIN, ""), |a, b| if b.0 > a.0 { b } else { a });
+        let target = chosen.first().map_or(0.0, |c| pick(c).target);
+        checks.push(TargetCheck {
+            target: format!("{label} ≤ {target}× baseline"),
+            measured: format!("worst {:.2}× ({})", worst.0, worst.1),
+            met: chosen.iter().all(|c| pick(c).met()),
+        });
+    };
+    pair_check("warm validate, every request kind", |c| &c.warm, false);
+    pair_check("fresh instance, every request kind", |c| &c.fresh, false);
+    pair_check("1 MB Helm Secret, warm", |c| &c.warm, true);
+    pair_check("1 MB Helm Secret, fresh", |c| &c.fresh, true);
+    checks.push(TargetCheck {
+        target: format!("policy.wasm ≤ {} KB", TARGET_SIZE_BYTES / 1000),
+        measured: format!("{} bytes ({:.0} KB)", report.policy.code_bytes, report.policy.code_bytes as f64 / 1000.0),
+        met: report.policy.code_bytes <= TARGET_SIZE_BYTES,
+    });
+    checks.push(TargetCheck {
+        target: format!("module compile ≤ {TARGET_COMPILE_SECONDS} s"),
+        measured: format!("{:.3} s (median)", report.policy.compile.median_us / 1e6),
+        met: report.policy.compile.median_us / 1e6 <= TARGET_COMPILE_SECONDS,
+    });
+    let accepted: Vec<&CaseReport> = report.requests.iter().filter(|c| c.allowed).collect();
+    let logs: usize = accepted.iter().map(|c| c.log_calls).sum();
+    checks.push(TargetCheck {
+        target: "no host log calls on the accept path".to_owned(),
+        measured: format!("{logs} log calls over {} accepted requests", accepted.len()),
+        met: logs == 0,
+    });
+    checks
+}
+
+/// Run the benchmark.
+pub fn run(args: &BenchArgs, native: Option<&dyn NativeRules>, command: &str) -> anyhow::Result<Report> {
+    if args.iterations == 0 {
+        bail!("--iterations must be at least 1");
+    }
+    let warmup = args.warmup.unwrap_or((args.iterations / 10).max(3));
+    let mut machine = machine_before();
+    let runtime = Runtime::new()?;
+    progress("compiling the policy and the baseline");
+    let (policy, policy_report) = load_module(&runtime, &args.policy, Some(&args.metadata), args.compile_iterations)?;
+    let (baseline, baseline_report) = load_module(&runtime, &args.baseline, None, args.compile_iterations)?;
+    let settings = Settings::default();
+    let mut requests = Vec::new();
+    for case in cases(&args.test_data)? {
+        if !args.only.is_empty() && !args.only.iter().any(|o| case.name.contains(o.as_str())) {
+            continue;
+        }
+        requests.push(bench_case(&case, &policy, &baseline, &settings, native, args.iterations, warmup)?);
+    }
+    if requests.is_empty() {
+        bail!("--only matched no request");
+    }
+    machine.loadavg_after = loadavg();
+    let mut report = Report {
+        command: command.to_owned(),
+        machine,
+        iterations: args.iterations,
+        warmup,
+        policy: policy_report,
+        baseline: baseline_report,
+        native: native.is_some(),
+        requests,
+        targets: Vec::new(),
+    };
+    report.targets = check_targets(&report);
+    Ok(report)
+}
+
+fn us(x: f64) -> String {
+    if x >= 100.0 { format!("{x:.0}") } else { format!("{x:.1}") }
+}
+
+fn yes_no(met: bool) -> &'static str {
+    if met { "met" } else { "**missed**" }
+}
+
+/// The report as markdown.
+pub fn markdown(report: &Report) -> String {
+    let mut out = String::new();
+    let m = &report.machine;
+    let _ = writeln!(out, "### tempo-policy bench\n");
+    let _ = writeln!(out, "- Command: `{}`", report.command);
+    let _ = writeln!(
+        out,
+        "- Machine: {} ({} CPUs by nproc), Linux {}; load average {} before, {} after",
+        m.cpu_model, m.nproc, m.kernel, m.loadavg_before, m.loadavg_after
+    );
+    let _ = writeln!(
+        out,
+        "- {} timed iterations per figure after {} warm-up ones; policy and baseline calls interleaved; times in µs",
+        report.iterations, report.warmup
+    );
+    for (label, module) in [("Policy", &report.policy), ("Baseline", &report.baseline)] {
+        let _ = writeln!(
+            out,
+            "- {label}: `{}`, {} bytes ({} without the metadata section), compile {:.3} s median (p95 {:.3} s)",
+            module.path,
+            module.file_bytes,
+            module.code_bytes,
+            module.compile.median_us / 1e6,
+            module.compile.p95_us / 1e6
+        );
+    }
+    let _ = writeln!(out, "\n| request | payload | verdict | look-ups | log calls | native reply = wasm reply |");
+    let _ = writeln!(out, "|---|---:|---|---:|---:|---|");
+    for c in &report.requests {
+        let verdict = match (c.allowed, c.warnings) {
+            (true, 0) => "allowed".to_owned(),
+            (true, w) => format!("allowed, {w} warning(s)"),
+            (false, _) => "rejected".to_owned(),
+        };
+        let same = match &c.native {
+            Some(n) if n.same_reply => "yes",
+            Some(_) => "**no**",
+            None => "-",
+        };
+        let _ = writeln!(
+            out,
+            "| `{}`: {} | {} B | {verdict} | {} | {} | {same} |",
+            c.name, c.what, c.payload_bytes, c.lookups, c.log_calls
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\n| request | mode | policy median | policy p95 | baseline median | baseline p95 | ratio (median) | ratio (p95) | target |"
+    );
+    let _ = writeln!(out, "|---|---|---:|---:|---:|---:|---:|---:|---|");
+    for c in &report.requests {
+        for (mode, pair) in [("warm", &c.warm), ("fresh", &c.fresh)] {
+            let _ = writeln!(
+                out,
+                "| `{}` | {mode} | {} | {} | {} | {} | {:.2}× | {:.2}× | ≤ {}×: {} |",
+                c.name,
+                us(pair.policy.median_us),
+                us(pair.policy.p95_us),
+                us(pair.baseline.median_us),
+                us(pair.baseline.p95_us),
+                pair.ratio,
+                pair.ratio_p95,
+                pair.target,
+                yes_no(pair.met())
+            );
+        }
+        if let Some(n) = &c.native {
+            let _ = writeln!(
+                out,
+                "| `{}` | native | {} | {} | {} | {} | {:.2}× | {:.2}× | (vs baseline warm) |",
+                c.name,
+                us(n.stats.median_us),
+                us(n.stats.p95_us),
+                us(c.warm.baseline.median_us),
+                us(c.warm.baseline.p95_us),
+                n.ratio_to_baseline_warm,
+                ratio(n.stats.p95_us, c.warm.baseline.p95_us),
+            );
+        }
+    }
+    if !report.native {
+        let _ = writeln!(
+            out,
+            "\n(native figures: `cargo run --release -p tempo-policy-cli --example bench`, which links the policy crate; the `tempo-policy` binary does not)"
+        );
+    }
+    let _ = writeln!(out, "\n| target | measured | |");
+    let _ = writeln!(out, "|---|---|---|");
+    for t in &report.targets {
+        let _ = writeln!(out, "| {} | {} | {} |", t.target, t.measured, yes_no(t.met));
+    }
+    out
+}
+
+/// Run and print; the exit code is 0 whether or not targets are met (the
+/// benchmark reports, it does not assert).
+pub fn execute(args: &BenchArgs, native: Option<&dyn NativeRules>, command: &str) -> anyhow::Result<ExitCode> {
+    let report = run(args, native, command)?;
+    let text = match args.format {
+        Format::Markdown => markdown(&report),
+        Format::Json => serde_json::to_string_pretty(&report)? + "\n",
+    };
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(text.as_bytes()).context("cannot write to stdout")?;
+    stdout.flush().context("cannot write to stdout")?;
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stats_nearest_rank() {
+        let s = Stats::of((1..=100).map(Duration::from_micros).collect());
+        assert_eq!((s.median_us, s.p95_us, s.min_us), (50.0, 95.0, 1.0));
+        let s = Stats::of(vec![Duration::from_micros(7)]);
+        assert_eq!((s.median_us, s.p95_us), (7.0, 7.0));
+        assert_eq!(Stats::of(Vec::new()), Stats::default());
+    }
+
+    #[test]
+    fn generated_secrets_are_about_a_megabyte() {
+        let all = cases(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../test-data")).unwrap();
+        let helm = all.iter().find(|c| c.name == HELM_CASE).unwrap();
+        let size = validate_payload(&helm.request, &Settings::default()).len();
+        assert!((1_048_576..1_060_000).contains(&size), "{size}");
+        assert_eq!(filler_base64(4), filler_base64(4));
+    }
+
+    #[test]
+    fn answers_repeat_the_recorded_response() {
+        let replay =
+            Replay::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../test-data/replay/tempostack-minio.yml"))
+                .unwrap();
+        let answers = Answers::new(replay.remaining());
+        let RecordedRequest::Kubernetes(request) = &replay.remaining()[0].request else { panic!() };
+        for _ in 0..3 {
+            assert!(answers.kubernetes(request).unwrap().starts_with(b"{\"apiVersion\""));
+        }
+    }
+}

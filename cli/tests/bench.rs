@@ -1,0 +1,74 @@
+//! `tempo-policy bench` runs end to end (a smoke test: three iterations, no
+//! timing is asserted).
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use common::*;
+
+fn annotated_policy() -> PathBuf {
+    let path = std::env::var_os("TEMPO_POLICY_WASM")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../annotated-policy.wasm")));
+    assert!(path.exists(), "{} is missing: run `make annotated-policy.wasm` (or `make test`) first", path.display());
+    path
+}
+
+#[test]
+fn bench_runs_every_request_and_reports_json() {
+    let root = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/.."));
+    let out = Command::new(bin())
+        .current_dir(&root)
+        .args(["bench", "--iterations", "3", "--warmup", "1", "--compile-iterations", "1", "--format", "json"])
+        .arg("--policy")
+        .arg(annotated_policy())
+        .arg("--baseline")
+        .arg(baseline_wasm())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let names: Vec<&str> = report["requests"].as_array().unwrap().iter().map(|r| r["name"].as_str().unwrap()).collect();
+    for expected in ["tempostack-minio", "tempomonolithic-aws-s3", "pod-ignored", "helm-release-1mb", "opaque-1mb"] {
+        assert!(names.contains(&expected), "{names:?}");
+    }
+    for r in report["requests"].as_array().unwrap() {
+        assert!(r["allowed"].as_bool().unwrap(), "{r}");
+        assert!(r["warm"]["policy"]["median_us"].as_f64().unwrap() > 0.0, "{r}");
+        assert!(r["fresh"]["baseline"]["median_us"].as_f64().unwrap() > 0.0, "{r}");
+    }
+    assert_eq!(report["requests"][0]["lookups"], 1);
+    assert!(report["policy"]["compile"]["median_us"].as_f64().unwrap() > 0.0);
+    assert!(report["command"].as_str().unwrap().starts_with("tempo-policy bench --iterations 3"));
+    assert!(!report["targets"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn bench_markdown_and_unannotated_policy() {
+    // An unannotated policy is annotated in memory with --metadata.
+    let root = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/.."));
+    let raw = root.join("policy.wasm");
+    if !raw.exists() {
+        return;
+    }
+    let out = Command::new(bin())
+        .current_dir(&root)
+        .args(["bench", "--iterations", "2", "--compile-iterations", "1", "--only", "pod-ignored"])
+        .arg("--policy")
+        .arg(&raw)
+        .arg("--baseline")
+        .arg(baseline_wasm())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("| `pod-ignored` | warm |"), "{text}");
+    assert!(text.contains("| target | measured | |"), "{text}");
+    assert!(!text.contains("helm-release-1mb"), "{text}");
+}

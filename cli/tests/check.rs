@@ -1,0 +1,570 @@
+//! `tempo-policy check` end to end through the binary and the compiled, annotated policy:
+//! manifest sets from `test-data/manifests/`, golden reports per format
+//! (`test-data/manifests/golden/`, regenerate with `UPDATE_GOLDEN=1`), the SARIF report
+//! against the SARIF 2.1.0 schema (the part the checker writes), the JUnit report parsed as
+//! XML, exit codes, and no secret value in any report.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+}
+
+fn annotated_policy() -> PathBuf {
+    let path = std::env::var_os("TEMPO_POLICY_WASM")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("annotated-policy.wasm"));
+    assert!(path.exists(), "{} is missing: run `make annotated-policy.wasm` (or `make test`) first", path.display());
+    path
+}
+
+/// Run the binary from the repository root (so that report paths are relative).
+fn check_with(args: &[&str], stdin: Option<&str>, env: &[(&str, Option<&str>)]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_tempo-policy"));
+    cmd.current_dir(root()).arg("check").args(args).env("NO_COLOR", "1");
+    for (k, v) in env {
+        match v {
+            Some(v) => cmd.env(k, v),
+            None => cmd.env_remove(k),
+        };
+    }
+    cmd.stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() });
+    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    if let Some(text) = stdin {
+        child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
+    }
+    child.wait_with_output().unwrap()
+}
+
+/// `check --policy <annotated policy> ARGS`.
+fn check(args: &[&str], stdin: Option<&str>) -> Output {
+    let policy = annotated_policy();
+    let mut all = vec!["--policy", policy.to_str().unwrap()];
+    all.extend_from_slice(args);
+    check_with(&all, stdin, &[])
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).unwrap()
+}
+
+fn code(o: &Output) -> i32 {
+    o.status.code().unwrap()
+}
+
+/// The report with the policy's path replaced (it depends on the checkout).
+fn normalised(o: &Output) -> String {
+    stdout(o).replace(annotated_policy().to_str().unwrap(), "<policy>")
+}
+
+fn golden(name: &str, actual: &str) {
+    let path = root().join("test-data/manifests/golden").join(name);
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(&path, actual).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e} (create it with UPDATE_GOLDEN=1)", path.display()));
+    if expected != actual {
+        let first = expected.lines().zip(actual.lines()).position(|(a, b)| a != b);
+        panic!(
+            "{} differs from the output (first differing line {:?}); regenerate with UPDATE_GOLDEN=1 after review.\n--- actual ---\n{actual}",
+            path.display(),
+            first.map(|i| i + 1)
+        );
+    }
+}
+
+const SETTINGS: &str = "test-data/manifests/settings.yml";
+
+/// The seeds' stacks, a Kustomize stream, a List and a JSON file.
+const SET: &[&str] = &[
+    "--settings",
+    SETTINGS,
+    "--namespace",
+    "tempo-pv",
+    "test-data/manifests/seeds",
+    "test-data/manifests/kustomize-stream.yaml",
+    "test-data/manifests/list.yaml",
+    "test-data/manifests/stack.json",
+];
+
+fn set_with(output: &str) -> Output {
+    let mut args = SET.to_vec();
+    args.extend(["--output", output]);
+    check(&args, None)
+}
+
+#[test]
+fn text_report_of_the_manifest_set() {
+    let o = set_with("text");
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let text = normalised(&o);
+    // Every object the policy is registered for, with file and line; context kinds are not.
+    for expected in [
+        "test-data/manifests/seeds/minio.yaml:19: TempoStack tempo-minio/simplest: accepted with warnings",
+        "test-data/manifests/seeds/aws-s3-monolithic.yaml:14: Secret tempo-aws-s3/s3-secret: accepted",
+        "test-data/manifests/seeds/pv-monolithic.yaml:2: TempoMonolithic tempo-pv/simplest: accepted",
+        "    patch: add /spec/storage/traces/size \"10Gi\"",
+        "test-data/manifests/kustomize-stream.yaml:24: Secret tracing-eu/minio-b8f5t6c4m2: rejected",
+        "    error[insecure-endpoint]: ",
+        "test-data/manifests/list.yaml:17: TempoStack from-list/tracing: rejected",
+        "test-data/manifests/stack.json:12: TempoMonolithic from-json/traces: rejected",
+        "    error[gcs-key]: ",
+    ] {
+        assert!(text.contains(expected), "{expected:?} not in:\n{text}");
+    }
+    assert!(!text.contains("Namespace tempo-minio:"), "{text}");
+    assert!(text.contains("15 objects checked (17 objects read from 7 files)"), "{text}");
+    golden("set.text.golden", &text);
+}
+
+#[test]
+fn json_report_of_the_manifest_set() {
+    let o = set_with("json");
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let text = normalised(&o);
+    let report: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(report["summary"]["exitCode"], 1);
+    assert_eq!(report["summary"]["checked"], 15);
+    let results = report["results"].as_array().unwrap();
+    assert_eq!(results.len(), 15);
+    let pv = results.iter().find(|r| r["namespace"] == "tempo-pv").unwrap();
+    assert_eq!(pv["patch"][1], serde_json::json!({"op": "add", "path": "/spec/storage/traces/size", "value": "10Gi"}));
+    // Every look-up is reported with how the manifests answered it.
+    let secret = results.iter().find(|r| r["name"] == "minio-b8f5t6c4m2").unwrap();
+    assert!(
+        secret["lookups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|l| l["request"] == "list tempo.grafana.com/v1alpha1/TempoMonolithic in tracing-eu"
+                && l["answer"] == "1 items"),
+        "{secret}"
+    );
+    golden("set.json.golden", &text);
+}
+
+// --- SARIF -------------------------------------------------------------------------------
+
+fn sarif_schema() -> Value {
+    let text =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/schemas/sarif-2.1.0-subset.json"))
+            .unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+fn assert_valid_sarif(log: &Value) {
+    let schema = sarif_schema();
+    let validator = jsonschema::draft7::options().should_validate_formats(true).build(&schema).unwrap();
+    let errors: Vec<String> = validator.iter_errors(log).map(|e| format!("{} at {}", e, e.instance_path())).collect();
+    assert!(errors.is_empty(), "SARIF report not valid against the SARIF 2.1.0 schema:\n{}", errors.join("\n"));
+    assert_eq!(log["version"], "2.1.0");
+    let run = &log["runs"][0];
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    let ids: Vec<&str> = rules.iter().map(|r| r["id"].as_str().unwrap()).collect();
+    for rule in rules {
+        assert!(!rule["shortDescription"]["text"].as_str().unwrap().is_empty(), "{rule}");
+        assert!(!rule["fullDescription"]["text"].as_str().unwrap().is_empty(), "{rule}");
+    }
+    for result in run["results"].as_array().unwrap() {
+        let id = result["ruleId"].as_str().unwrap();
+        let index = result["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(ids[index], id, "ruleIndex of {result}");
+        let location = &result["locations"][0]["physicalLocation"];
+        let uri = location["artifactLocation"]["uri"].as_str().unwrap();
+        assert!(root().join(uri).is_file(), "{uri} is not a file of the repository");
+        assert!(location["region"]["startLine"].as_u64().unwrap() >= 1);
+    }
+}
+
+#[test]
+fn sarif_report_is_valid_and_uses_the_rule_registry() {
+    let o = set_with("sarif");
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let text = normalised(&o);
+    let log: Value = serde_json::from_str(&text).unwrap();
+    assert_valid_sarif(&log);
+    let rules = log["runs"][0]["tool"]["driver"]["rules"].as_array().unwrap();
+    // The README's rule table (generated from the rule registry, `tests/readme.rs` keeps them
+    // equal), in its order, then the report's own two ids.
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let table = readme.split("<!-- rules:start -->").nth(1).unwrap().split("<!-- rules:end -->").next().unwrap();
+    let rows: Vec<&str> = table.lines().filter(|l| l.starts_with("| `")).collect();
+    assert!(rows.len() >= 18, "{rows:?}");
+    assert_eq!(rules.len(), rows.len() + 2);
+    for (rule, row) in rules.iter().zip(&rows) {
+        let id = rule["id"].as_str().unwrap();
+        let summary = rule["fullDescription"]["text"].as_str().unwrap();
+        assert!(row.starts_with(&format!("| `{id}` | ")) && row.ends_with(&format!(" | {summary} |")), "{row}");
+    }
+    assert_eq!(rules[rows.len()]["id"], "policy-error");
+    assert_eq!(rules[rows.len() + 1]["id"], "mutation");
+    let results = log["runs"][0]["results"].as_array().unwrap();
+    let gcs = results.iter().find(|r| r["ruleId"] == "gcs-key").unwrap();
+    assert_eq!(gcs["level"], "error");
+    assert_eq!(gcs["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], "test-data/manifests/stack.json");
+    assert_eq!(gcs["locations"][0]["physicalLocation"]["region"]["startLine"], 5);
+    assert!(results.iter().any(|r| r["ruleId"] == "insecure-endpoint" && r["level"] == "warning"));
+    assert!(results.iter().any(|r| r["ruleId"] == "mutation" && r["level"] == "note"));
+    golden("set.sarif.golden", &text);
+}
+
+#[test]
+fn sarif_with_input_errors_is_valid_too() {
+    let o = check(&["--output", "sarif", "--settings", SETTINGS, "test-data/manifests/broken-among-good.yaml"], None);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    let log: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_valid_sarif(&log);
+    let invocation = &log["runs"][0]["invocations"][0];
+    assert_eq!(invocation["executionSuccessful"], false);
+    assert_eq!(
+        invocation["toolExecutionNotifications"][0]["locations"][0]["physicalLocation"]["region"]["startLine"],
+        22
+    );
+    // Also on stderr, for when the report goes to a file.
+    assert!(
+        stderr(&o).contains("error: test-data/manifests/broken-among-good.yaml:22: not valid YAML"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+// --- JUnit -------------------------------------------------------------------------------
+
+#[derive(Debug, Default)]
+struct Node {
+    name: String,
+    attrs: BTreeMap<String, String>,
+    children: Vec<Node>,
+    text: String,
+}
+
+impl Node {
+    fn all<'a>(&'a self, name: &str, out: &mut Vec<&'a Node>) {
+        if self.name == name {
+            out.push(self);
+        }
+        for c in &self.children {
+            c.all(name, out);
+        }
+    }
+
+    fn find_all(&self, name: &str) -> Vec<&Node> {
+        let mut out = Vec::new();
+        self.all(name, &mut out);
+        out
+    }
+
+    fn attr(&self, name: &str) -> &str {
+        self.attrs.get(name).unwrap_or_else(|| panic!("<{}> has no {name}: {:?}", self.name, self.attrs))
+    }
+
+    fn count(&self, name: &str) -> usize {
+        self.attr(name).parse().unwrap()
+    }
+}
+
+/// Parse XML into a tree; panics on anything that is not well-formed.
+fn parse_xml(text: &str) -> Node {
+    use quick_xml::events::{BytesStart, Event};
+    let element = |e: &BytesStart| Node {
+        name: e.name().as_ref().to_owned(),
+        attrs: e
+            .attributes()
+            .map(|a| {
+                let a = a.unwrap();
+                (
+                    a.key.as_ref().to_owned(),
+                    a.normalized_value(quick_xml::XmlVersion::Explicit1_0).unwrap().into_owned(),
+                )
+            })
+            .collect(),
+        ..Node::default()
+    };
+    let mut reader = quick_xml::Reader::from_str(text);
+    let mut stack: Vec<Node> = vec![Node::default()];
+    let mut declaration = false;
+    loop {
+        match reader.read_event().unwrap_or_else(|e| panic!("not well-formed XML at {}: {e}", reader.buffer_position()))
+        {
+            Event::Decl(_) => declaration = true,
+            Event::Start(e) => stack.push(element(&e)),
+            Event::Empty(e) => stack.last_mut().unwrap().children.push(element(&e)),
+            Event::End(_) => {
+                let node = stack.pop().unwrap();
+                stack.last_mut().unwrap().children.push(node);
+            }
+            Event::Text(t) => stack.last_mut().unwrap().text.push_str(&t.xml10_content()),
+            Event::GeneralRef(r) => {
+                let name = r.xml10_content();
+                let c = match name.as_ref() {
+                    "amp" => "&",
+                    "lt" => "<",
+                    "gt" => ">",
+                    "quot" => "\"",
+                    "apos" => "'",
+                    other => panic!("unexpected entity &{other};"),
+                };
+                stack.last_mut().unwrap().text.push_str(c);
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    assert!(declaration, "no XML declaration");
+    assert_eq!(stack.len(), 1, "unclosed elements");
+    let mut document = stack.pop().unwrap();
+    assert_eq!(document.children.len(), 1, "one root element");
+    document.children.pop().unwrap()
+}
+
+#[test]
+fn junit_report_is_well_formed_with_one_case_per_object() {
+    let o = set_with("junit");
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let text = normalised(&o);
+    let root = parse_xml(&text);
+    assert_eq!(root.name, "testsuites");
+    let suites = root.find_all("testsuite");
+    let cases = root.find_all("testcase");
+    assert_eq!(cases.len(), 15);
+    assert_eq!(root.count("tests"), 15);
+    assert_eq!(root.count("failures"), root.find_all("failure").len());
+    assert_eq!(root.count("errors"), 0);
+    for suite in &suites {
+        assert!(suite.children.iter().all(|c| c.name == "testcase"), "{suite:?}");
+        assert_eq!(suite.count("tests"), suite.children.len());
+        assert_eq!(suite.count("failures"), suite.find_all("failure").len());
+        assert!(Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(suite.attr("name")).is_file());
+    }
+    for case in &cases {
+        assert!(!case.attr("name").is_empty() && !case.attr("classname").is_empty());
+        assert!(case.children.iter().all(|c| c.name == "failure" || c.name == "system-out"), "{case:?}");
+        assert!(case.find_all("failure").len() <= 1);
+    }
+    let gcs = cases.iter().find(|c| c.attr("name") == "Secret from-json/tempo-gcs").unwrap();
+    let failure = &gcs.find_all("failure")[0];
+    assert_eq!(failure.attr("type"), "bucket-name");
+    assert!(failure.text.contains("error[gcs-key]: "), "{failure:?}");
+    golden("set.junit.golden", &text);
+}
+
+#[test]
+fn junit_counts_input_errors_and_strict_warnings() {
+    let o = check(&["--output", "junit", "--settings", SETTINGS, "test-data/manifests/broken-among-good.yaml"], None);
+    assert_eq!(code(&o), 2);
+    let root = parse_xml(&stdout(&o));
+    assert_eq!(root.count("errors"), 1);
+    assert_eq!(root.find_all("error")[0].attr("type"), "input-error");
+    let o =
+        check(&["--output", "junit", "--strict", "--settings", SETTINGS, "test-data/manifests/seeds/minio.yaml"], None);
+    assert_eq!(code(&o), 1);
+    let root = parse_xml(&stdout(&o));
+    assert_eq!(root.count("failures"), 2);
+    assert!(root.find_all("failure").iter().all(|f| f.attr("type") == "insecure-endpoint"));
+}
+
+// --- Exit codes and inputs -----------------------------------------------------------------
+
+#[test]
+fn broken_document_among_good_ones() {
+    let o = check(&["--settings", SETTINGS, "test-data/manifests/broken-among-good.yaml"], None);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    let text = normalised(&o);
+    assert!(text.contains("input error: test-data/manifests/broken-among-good.yaml:22: not valid YAML"), "{text}");
+    // The documents around it are still checked.
+    assert!(text.contains("broken-among-good.yaml:3: Secret broken-doc/tempo-s3: accepted"), "{text}");
+    assert!(text.contains("broken-among-good.yaml:24: TempoStack broken-doc/tracing: accepted"), "{text}");
+    golden("broken.text.golden", &text);
+}
+
+#[test]
+fn exit_codes() {
+    // Accepted with warnings: 0; --strict: 1.
+    let good = ["--settings", SETTINGS, "test-data/manifests/seeds/minio.yaml"];
+    assert_eq!(code(&check(&good, None)), 0);
+    let mut strict = good.to_vec();
+    strict.push("--strict");
+    let o = check(&strict, None);
+    assert_eq!(code(&o), 1);
+    assert!(stdout(&o).contains("--strict: warnings fail"), "{}", stdout(&o));
+    // All clean: 0.
+    let o = check(&["test-data/manifests/seeds/pv-monolithic.yaml"], None);
+    assert_eq!(code(&o), 0, "{}", stdout(&o));
+    // Nothing the policy is registered for: 0, and said so.
+    let o = check(&["test-data/objects/pod.yaml"], None);
+    assert_eq!(code(&o), 0);
+    assert!(stdout(&o).contains("0 objects checked (1 object read from 1 file)"), "{}", stdout(&o));
+    // Usage and input errors: 2.
+    let o = check(&["test-data/manifests/nope.yaml"], None);
+    assert_eq!(code(&o), 2);
+    assert!(stdout(&o).contains("input error: test-data/manifests/nope.yaml: cannot read: "), "{}", stdout(&o));
+    let o = check(&["--settings", "test-data/manifests/nope.yml", "test-data/manifests/seeds"], None);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).starts_with("error: cannot read settings from test-data/manifests/nope.yml"), "{}", stderr(&o));
+    let o = check(&[], None);
+    assert_eq!(code(&o), 2, "clap usage error");
+    let o = check(&["--output", "yaml", "examples"], None);
+    assert_eq!(code(&o), 2);
+    let o = check(&["--settings", "-", "test-data/manifests/seeds"], Some("storage:\n  bogus: true\n"));
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("are not valid: "), "{}", stderr(&o));
+    // A directory without manifests (a CI step pointed at the wrong place).
+    let o = check(&["cli/src"], None);
+    assert_eq!(code(&o), 2);
+    assert!(
+        stdout(&o).contains("input error: cli/src: no *.yaml, *.yml or *.json file in this directory"),
+        "{}",
+        stdout(&o)
+    );
+    // Twice the same object.
+    let o = check(&["test-data/manifests/seeds/minio.yaml", "test-data/manifests/seeds/minio.yaml"], None);
+    assert_eq!(code(&o), 2);
+    assert!(
+        stdout(&o)
+            .contains("Secret tempo-minio/minio is defined twice (first at test-data/manifests/seeds/minio.yaml:7)")
+    );
+}
+
+#[test]
+fn stdin_kustomize_build_style() {
+    let stream = std::fs::read_to_string(root().join("test-data/manifests/kustomize-stream.yaml")).unwrap();
+    let o = check(&["--settings", SETTINGS, "-"], Some(&stream));
+    assert_eq!(code(&o), 1);
+    let text = stdout(&o);
+    assert!(text.contains("-:24: Secret tracing-eu/minio-b8f5t6c4m2: rejected"), "{text}");
+    // Production by the Namespace's labels, read from the stream itself.
+    assert!(text.contains("refused in production"), "{text}");
+    assert!(text.contains("-:11: Secret tracing-eu/tempo-s3-7g2h9kdm8c: accepted\n"), "{text}");
+}
+
+#[test]
+fn diff_against_gives_updates_and_deletes() {
+    let o = check(
+        &["--settings", SETTINGS, "--diff-against", "test-data/manifests/diff/old", "test-data/manifests/diff/new"],
+        None,
+    );
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let text = normalised(&o);
+    for expected in [
+        "Secret tracing/tempo-s3 (UPDATE): rejected\n    error[storage-change]: ",
+        "TempoStack tracing/tracing (UPDATE): rejected\n    error[storage-size]: ",
+        "TempoMonolithic tracing/scratch (UPDATE): accepted with warnings\n    warning[storage-secret]: ",
+        "test-data/manifests/diff/old/tracing.yaml:35: Secret tracing/minio (DELETE): rejected\n    error[secret-in-use]: ",
+    ] {
+        assert!(text.contains(expected), "{expected:?} not in:\n{text}");
+    }
+    golden("diff.text.golden", &text);
+    // Without the old set, the same objects are CREATEs.
+    let o = check(&["--settings", SETTINGS, "test-data/manifests/diff/new"], None);
+    assert!(!stdout(&o).contains("UPDATE"));
+}
+
+#[test]
+fn shipped_examples_print_every_verdict() {
+    // What `make run` does.
+    let o = check(&["--settings", "examples/settings.yml", "examples/"], None);
+    assert_eq!(code(&o), 1, "{}{}", stdout(&o), stderr(&o));
+    let text = stdout(&o);
+    assert!(
+        text.contains(
+            "examples/observability/tempo.yaml:107: TempoMonolithic observability/aws-s3: accepted\n    patch: "
+        ),
+        "{text}"
+    );
+    assert!(text.contains("examples/broken/loki-secret-reused.yaml"), "{text}");
+    assert!(text.contains("error[static-credentials]"), "{text}");
+    let o = check(&["--settings", "examples/settings.yml", "examples/observability"], None);
+    assert_eq!(code(&o), 0, "{}", stdout(&o));
+}
+
+#[test]
+fn finds_the_policy_without_the_flag() {
+    // target/release/tempo-policy → the repository root's annotated-policy.wasm.
+    let o = check_with(&["test-data/manifests/seeds/pv-monolithic.yaml"], None, &[("TEMPO_POLICY_WASM", None)]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(stdout(&o).contains("annotated-policy.wasm (tempo-policy "), "{}", stdout(&o));
+    let o = check_with(
+        &["test-data/manifests/seeds/pv-monolithic.yaml"],
+        None,
+        &[("TEMPO_POLICY_WASM", Some("/nonexistent/policy.wasm"))],
+    );
+    assert_eq!(code(&o), 2);
+    assert!(
+        stderr(&o).contains("$TEMPO_POLICY_WASM names /nonexistent/policy.wasm, which does not exist"),
+        "{}",
+        stderr(&o)
+    );
+    let o = check_with(&["--policy", "nope.wasm", "examples"], None, &[]);
+    assert_eq!(code(&o), 2);
+    assert_eq!(stderr(&o), "error: --policy nope.wasm: no such file\n");
+}
+
+/// Every `stringData` value of every Secret in the inputs (long enough to be telling).
+fn secret_values(dir: &Path, out: &mut Vec<String>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            secret_values(&path, out);
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        for line in text.lines() {
+            for key in ["access_key_secret", "secret-access-key", "account_key", "endpoint"] {
+                if let Some(value) = line.trim().strip_prefix(&format!("{key}: ")) {
+                    // Only the user-info of an endpoint is secret.
+                    let value = if key == "endpoint" {
+                        match value.split_once('@') {
+                            Some((head, _)) => head.rsplit(':').next().unwrap().to_owned(),
+                            None => continue,
+                        }
+                    } else {
+                        value.to_owned()
+                    };
+                    if value.len() >= 8 {
+                        out.push(value);
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn no_secret_value_in_any_report() {
+    let mut secrets = Vec::new();
+    secret_values(&root().join("examples"), &mut secrets);
+    secret_values(&root().join("test-data/manifests"), &mut secrets);
+    assert!(secrets.iter().any(|s| s == "hunter2hunter2"), "{secrets:?}");
+    for output in ["text", "json", "junit", "sarif"] {
+        let o = check(
+            &["--settings", "examples/settings.yml", "--output", output, "examples", "test-data/manifests/seeds"],
+            None,
+        );
+        let text = stdout(&o);
+        for secret in &secrets {
+            assert!(!text.contains(secret.as_str()), "{output} report contains a secret value");
+        }
+    }
+}
+
+#[test]
+fn colours_only_when_asked_or_on_a_terminal() {
+    let o = check(&["test-data/manifests/seeds/pv-monolithic.yaml"], None);
+    assert!(!stdout(&o).contains('\x1b'));
+    let o = check(&["--color", "always", "test-data/manifests/seeds/pv-monolithic.yaml"], None);
+    assert!(stdout(&o).contains("\x1b[32maccepted\x1b[0m"), "{}", stdout(&o));
+}
