@@ -53,6 +53,15 @@ clean:
 	$(CARGO) clean
 	rm -f policy.wasm annotated-policy.wasm
 
+# Benchmarks (issue 7): the policy against the do-nothing baseline through the same host, warm and
+# fresh instances, plus the rules compiled natively (the `bench` example links the policy crate;
+# `tempo-policy bench` gives the same report without the native figures). BENCH_ARGS adds flags,
+# e.g. `make bench BENCH_ARGS="--iterations 500 --format json"`.
+BENCH_ARGS ?=
+bench: annotated-policy.wasm $(WASM_TARGET)/baseline_policy.wasm
+	$(CARGO) run --locked --release -p tempo-policy-cli --example bench -- \
+		--policy annotated-policy.wasm --baseline $(WASM_TARGET)/baseline_policy.wasm $(BENCH_ARGS)
+
 # Regenerates the README's rule table from the rule registry.
 readme:
 	UPDATE_README=1 $(CARGO) test --release -p tempo-policy --test readme

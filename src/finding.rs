@@ -87,9 +87,12 @@ impl Findings {
     }
 
     pub fn push(&mut self, rule: Rule, severity: Severity, path: impl Into<String>, message: impl Into<String>) {
-        let message = bound_message(message.into());
-        // A rejection joins findings with "; ", so a finding must not contain it itself.
-        debug_assert!(!message.contains("; "), "finding message contains \"; \": {message}");
+        // A rejection joins findings with "; ", so a finding must not contain it itself. Rule
+        // texts never do; user-written text printed without `quote` (a Secret name, a key, a
+        // quantity, a host's error) can, and is written `;\u{20}` as `quote` writes it. (This was
+        // a debug assertion until fuzzing showed how many values reach messages: a panic in
+        // debug builds for a name with "; " in it.)
+        let message = bound_message(message.into()).replace("; ", ";\\u{20}");
         self.0.push(Finding { rule, severity, path: path.into(), message });
     }
 
@@ -156,5 +159,14 @@ mod tests {
         let m = &f.iter().next().unwrap().message;
         assert!(m.len() <= MESSAGE_MAX_BYTES + 64 && m.starts_with("start ") && m.ends_with(" end"), "{}", m.len());
         assert!(m.contains("bytes left out"));
+    }
+
+    /// Found by fuzzing: a storageSize of "1; 2" put "; " into the message, which split the
+    /// rejection in two (and tripped the debug assertion that stood here).
+    #[test]
+    fn user_text_never_splits_a_rejection() {
+        let mut f = Findings::new();
+        f.reject(Rule::StorageSize, "spec.storageSize", "spec.storageSize: \"1; 2\" is not a valid quantity");
+        assert_eq!(f.iter().next().unwrap().message, "spec.storageSize: \"1;\\u{20}2\" is not a valid quantity");
     }
 }

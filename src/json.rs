@@ -67,7 +67,27 @@ pub fn object_at<'a>(v: &'a Value, path: &[&str]) -> Field<&'a serde_json::Map<S
 /// The deepest nesting serde_json parses into a `Value` (its recursion limit is 128: the 128th
 /// level fails). Fields the policy does not read are skipped without a limit (`RawValue`,
 /// ignored fields), so only objects the policy reads whole are bounded by it.
-pub const MAX_DEPTH: usize = 127;
+pub const PARSE_DEPTH: usize = 127;
+
+/// The deepest object the policy reads whole: one level less than serde_json parses, because a
+/// mutated object goes back inside the response (`{"mutated_object": ...}`), one level deeper,
+/// and the host parses that response with the same limit.
+pub const MAX_DEPTH: usize = PARSE_DEPTH - 1;
+
+/// How many levels of arrays and objects `v` nests (a scalar is 0), without recursion.
+pub fn depth(v: &Value) -> usize {
+    let mut deepest = 0;
+    let mut stack = vec![(v, 1)];
+    while let Some((v, level)) = stack.pop() {
+        match v {
+            Value::Array(a) => stack.extend(a.iter().map(|c| (c, level + 1))),
+            Value::Object(m) => stack.extend(m.values().map(|c| (c, level + 1))),
+            _ => continue,
+        }
+        deepest = deepest.max(level);
+    }
+    deepest
+}
 
 /// The parse failed on [`MAX_DEPTH`], not on the syntax.
 pub fn is_too_deep(e: &serde_json::Error) -> bool {
@@ -121,10 +141,16 @@ mod tests {
 
     #[test]
     fn too_deep_is_told_apart_from_bad_syntax() {
-        let deep = format!("{}{}", "[".repeat(MAX_DEPTH + 1), "]".repeat(MAX_DEPTH + 1));
+        let deep = format!("{}{}", "[".repeat(PARSE_DEPTH + 1), "]".repeat(PARSE_DEPTH + 1));
         assert!(is_too_deep(&serde_json::from_str::<Value>(&deep).unwrap_err()));
-        let ok = format!("{}{}", "[".repeat(MAX_DEPTH), "]".repeat(MAX_DEPTH));
-        assert!(serde_json::from_str::<Value>(&ok).is_ok());
+        let ok = format!("{}{}", "[".repeat(PARSE_DEPTH), "]".repeat(PARSE_DEPTH));
+        let v = serde_json::from_str::<Value>(&ok).unwrap();
+        assert_eq!(depth(&v), PARSE_DEPTH);
+        // Found by fuzzing: a mutated object this deep made a response the host cannot parse.
+        let response = serde_json::json!({ "mutated_object": v });
+        assert!(serde_json::from_str::<Value>(&response.to_string()).is_err());
+        assert_eq!(depth(&serde_json::json!({"a": [1, {"b": {}}], "c": 2})), 4);
+        assert_eq!(depth(&serde_json::json!(5)), 0);
         assert!(!is_too_deep(&serde_json::from_str::<Value>("[1,").unwrap_err()));
     }
 }

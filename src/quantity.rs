@@ -57,7 +57,7 @@ impl fmt::Display for QuantityError {
         match self {
             Self::Empty => f.write_str("a quantity must not be empty"),
             Self::Invalid { input, reason } => {
-                write!(f, "{input:?} is not a valid quantity: {reason}")
+                write!(f, "{} is not a valid quantity: {reason}", crate::finding::quote(input))
             }
             Self::NotStringOrNumber { found } => {
                 write!(f, "a quantity must be a string or a number, not {found}")

@@ -80,21 +80,26 @@ fn parse_object(json: Option<&str>, kind: CrKind, out: &mut Findings) -> Option<
         out.reject(Rule::StorageSpec, "object", format!("the request carries no {} object", kind.as_str()));
         return None;
     };
+    let too_deep = |at: &str, out: &mut Findings| {
+        out.reject(
+            Rule::StorageSpec,
+            "object",
+            format!(
+                "the {} in the request nests JSON more than {} levels deep{at}, deeper than the policy reads: flatten or remove that field",
+                kind.as_str(),
+                crate::json::MAX_DEPTH,
+            ),
+        );
+    };
     match serde_json::from_str::<Value>(json) {
-        Ok(v @ Value::Object(_)) => Some(v),
         // Refused rather than waved through: an unread object is an unchecked one.
+        Ok(v @ Value::Object(_)) if crate::json::depth(&v) > crate::json::MAX_DEPTH => {
+            too_deep("", out);
+            None
+        }
+        Ok(v @ Value::Object(_)) => Some(v),
         Err(e) if crate::json::is_too_deep(&e) => {
-            out.reject(
-                Rule::StorageSpec,
-                "object",
-                format!(
-                    "the {} in the request nests JSON more than {} levels deep (line {}, column {}), deeper than the policy reads: flatten or remove that field",
-                    kind.as_str(),
-                    crate::json::MAX_DEPTH,
-                    e.line(),
-                    e.column()
-                ),
-            );
+            too_deep(&format!(" (line {}, column {})", e.line(), e.column()), out);
             None
         }
         _ => {

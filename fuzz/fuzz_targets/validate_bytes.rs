@@ -1,0 +1,52 @@
+//! Arbitrary bytes into `validate`: every answer is `Ok` with JSON the host can parse, or a
+//! clean `Err`, never a panic. The cluster answers every look-up after the input's last byte
+//! (found, not found, not granted, failed), so that inputs that parse also reach the look-up paths.
+
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use serde_json::Value;
+use tempo_policy::cluster::{Cluster, LookupError, Resource};
+
+/// Answers chosen by one byte of the input; found objects are the payload's own object, so that
+/// whatever the fuzzer builds is read once as a request and once as a look-up answer.
+struct ByteCluster<'a> {
+    choice: u8,
+    object: &'a str,
+}
+
+impl Cluster for ByteCluster<'_> {
+    fn get(&self, _: Resource, _: Option<&str>, _: &str) -> Result<Option<String>, LookupError> {
+        match self.choice % 4 {
+            0 => Ok(Some(self.object.to_string())),
+            1 => Ok(None),
+            2 => Err(LookupError::NotGranted("not granted".into())),
+            _ => Err(LookupError::Failed("connection refused".into())),
+        }
+    }
+
+    fn list(&self, _: Resource, _: &str, _: &[&str]) -> Result<Vec<Value>, LookupError> {
+        match self.choice % 4 {
+            0 => Ok(serde_json::from_str::<Value>(self.object).map(|v| vec![v]).unwrap_or_default()),
+            1 => Ok(Vec::new()),
+            2 => Err(LookupError::NotGranted("not granted".into())),
+            _ => Err(LookupError::Failed("connection refused".into())),
+        }
+    }
+}
+
+fuzz_target!(|data: &[u8]| {
+    let choice = data.last().copied().unwrap_or(0);
+    // The object the payload carries, if any, doubles as the cluster's answer.
+    let object = serde_json::from_slice::<Value>(data)
+        .ok()
+        .and_then(|v| v.pointer("/request/object").map(Value::to_string))
+        .unwrap_or_default();
+    let cluster = ByteCluster { choice, object: &object };
+    // The host parses the answer with serde_json's default limits: it must parse.
+    if let Ok(out) = tempo_policy::validate_with(data, &cluster)
+        && let Err(e) = serde_json::from_slice::<Value>(&out)
+    {
+        panic!("the response does not parse: {e}");
+    }
+});
