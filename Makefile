@@ -6,14 +6,15 @@ TOOL := target/release/tempo-policy
 POLICY_SRC := $(shell find src -name '*.rs') Cargo.toml Cargo.lock
 HOST_SRC := $(shell find cli/src -name '*.rs') cli/Cargo.toml
 WASM_TARGET := target/wasm32-wasip1/release
+POLICY_WASM_BUILD := target/wasm32-wasip1/wasm
 
 .PHONY: all run test e2e-kwctl fmt lint clean test-data bench tool readme
 
 all: annotated-policy.wasm $(TOOL)
 
 policy.wasm: $(POLICY_SRC)
-	$(CARGO) build --locked --release --target wasm32-wasip1 -p tempo-policy
-	cp $(WASM_TARGET)/tempo_policy.wasm policy.wasm
+	$(CARGO) build --locked --profile wasm --target wasm32-wasip1 -p tempo-policy
+	cp $(POLICY_WASM_BUILD)/tempo_policy.wasm policy.wasm
 
 $(WASM_TARGET)/baseline_policy.wasm: baseline/src/lib.rs baseline/Cargo.toml
 	$(CARGO) build --locked --release --target wasm32-wasip1 -p baseline-policy
