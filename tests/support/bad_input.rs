@@ -8,8 +8,9 @@
 //!   rejection with code 500 and the error as message; the message says where the payload broke
 //!   and never quotes it;
 //! - JSON nested deeper than the policy reads: a TempoStack or TempoMonolithic that does not
-//!   parse because of its depth is rejected (`storage-spec`, "nests JSON more than 127 levels
-//!   deep") rather than waved through unchecked; depth in fields the policy only skips (the
+//!   parse because of its depth is rejected (`storage-spec`, "nests JSON more than 126 levels
+//!   deep") rather than waved through unchecked (126: a mutated object goes back one level
+//!   deeper, inside the response, and the host parses that with serde_json's limit too); depth in fields the policy only skips (the
 //!   envelope, unknown fields of a Secret) costs nothing and changes nothing;
 //! - 10 MB objects get the same verdict as small ones.
 
@@ -170,7 +171,7 @@ pub fn cases() -> Vec<Case> {
                 allowed: false,
                 rejects: &["storage-spec"],
                 warns: &[],
-                message_contains: &["nests JSON more than 127 levels deep"],
+                message_contains: &["nests JSON more than 126 levels deep"],
             },
         },
         Case {
@@ -191,13 +192,31 @@ pub fn cases() -> Vec<Case> {
                 allowed: false,
                 rejects: &["storage-spec"],
                 warns: &[],
-                message_contains: &["nests JSON more than 127 levels deep"],
+                message_contains: &["nests JSON more than 126 levels deep"],
+            },
+        },
+        Case {
+            name: "tempostack-nested-127-levels",
+            description: "127 levels: parses, but a mutated copy inside the response would not parse in the host",
+            payload: payload(
+                "tempo.grafana.com",
+                "TempoStack",
+                "CREATE",
+                "simplest",
+                &tempostack_minio(&nested(123, true), ""),
+            ),
+            cluster: in_cluster.clone(),
+            expect: Expect::Verdict {
+                allowed: false,
+                rejects: &["storage-spec"],
+                warns: &[],
+                message_contains: &["nests JSON more than 126 levels deep"],
             },
         },
         Case {
             name: "tempostack-nested-within-limit",
-            description: "120 levels in spec.extraConfig: read as usual",
-            // The object itself, spec, extraConfig, tempo and x are 5 levels.
+            description: "126 levels in all (122 in spec.extraConfig.tempo.x): read as usual",
+            // The object, spec, extraConfig and tempo are 4 levels.
             payload: payload(
                 "tempo.grafana.com",
                 "TempoStack",
