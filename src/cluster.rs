@@ -1,7 +1,9 @@
 //! The look-up contract: how the engine asks about other objects, answered by Kubewarden host
 //! capabilities in a cluster, by replayed sessions in tests and by a manifest set in the CLI.
 
-use serde_json::Value;
+use crate::objects::CrKind;
+use crate::objects::listed::{CR_FIELD_MASKS, ListedCr};
+use k8s_openapi::api::core::v1::{ConfigMap, Namespace, Secret};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::fmt;
@@ -35,6 +37,15 @@ impl Resource {
     }
 }
 
+impl Resource {
+    pub fn of_cr(kind: CrKind) -> Self {
+        match kind {
+            CrKind::TempoStack => Resource::TempoStack,
+            CrKind::TempoMonolithic => Resource::TempoMonolithic,
+        }
+    }
+}
+
 impl fmt::Display for Resource {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}/{}", self.api_version(), self.kind())
@@ -59,27 +70,86 @@ impl fmt::Display for LookupError {
     }
 }
 
-pub trait Cluster {
-    /// One object as JSON text; `Ok(None)` when it does not exist. `namespace` is `None` for
-    /// cluster-scoped kinds.
-    fn get(&self, resource: Resource, namespace: Option<&str>, name: &str) -> Result<Option<String>, LookupError>;
+/// One answer: the object, `Ok(None)` when it does not exist, or why there is no answer.
+pub type Lookup<T> = Result<Option<T>, LookupError>;
 
-    /// The objects of a kind in a namespace. `field_masks` asks the host to prune each object to
-    /// those dot paths (hosts that do not know masks return whole objects).
-    fn list(&self, resource: Resource, namespace: &str, field_masks: &[&str]) -> Result<Vec<Value>, LookupError>;
+/// What the reviews may ask. Every method is one host call at most (see [`Memo`]).
+pub trait Cluster {
+    fn secret(&self, namespace: &str, name: &str) -> Lookup<Secret>;
+    fn config_map(&self, namespace: &str, name: &str) -> Lookup<ConfigMap>;
+    fn namespace(&self, name: &str) -> Lookup<Namespace>;
+    /// The TempoStacks or TempoMonolithics of a namespace, pruned to [`CR_FIELD_MASKS`] where the
+    /// host knows field masks. A namespace with none (or that does not exist) has an empty list.
+    fn tempo_crs(&self, kind: CrKind, namespace: &str) -> Result<Vec<ListedCr>, LookupError>;
 }
 
-/// Sorts a host error into "not found", "not granted" or "failed". Hosts pass errors as text
-/// only; these are the phrases policy-server, kwctl and the Kubernetes API use.
-pub fn classify_host_error(message: &str) -> Result<(), LookupError> {
-    let lower = message.to_ascii_lowercase();
-    if lower.contains("has not been granted access") {
-        Err(LookupError::NotGranted(message.to_string()))
-    } else if lower.contains("notfound")
-        || lower.contains("not found")
-        || lower.contains("cannot find")
-        || lower.contains("404")
-    {
+/// A source that answers in JSON text, as the host does on the wire: kwctl replay files in
+/// tests, objects held in memory. Every such source is a [`Cluster`], its answers read into the
+/// same types the host's answers are read into.
+pub trait JsonCluster {
+    /// One object as JSON text; `Ok(None)` when it does not exist.
+    fn get_json(&self, resource: Resource, namespace: Option<&str>, name: &str) -> Lookup<String>;
+    /// A namespace list (`{"kind": "<Kind>List", "items": [...]}`) as JSON text.
+    fn list_json(&self, resource: Resource, namespace: &str, field_masks: &[&str]) -> Result<String, LookupError>;
+}
+
+impl<T: JsonCluster + ?Sized> Cluster for T {
+    fn secret(&self, namespace: &str, name: &str) -> Lookup<Secret> {
+        read_json(Resource::Secret, name, self.get_json(Resource::Secret, Some(namespace), name))
+    }
+    fn config_map(&self, namespace: &str, name: &str) -> Lookup<ConfigMap> {
+        read_json(Resource::ConfigMap, name, self.get_json(Resource::ConfigMap, Some(namespace), name))
+    }
+    fn namespace(&self, name: &str) -> Lookup<Namespace> {
+        read_json(Resource::Namespace, name, self.get_json(Resource::Namespace, None, name))
+    }
+    fn tempo_crs(&self, kind: CrKind, namespace: &str) -> Result<Vec<ListedCr>, LookupError> {
+        let resource = Resource::of_cr(kind);
+        let json = self.list_json(resource, namespace, CR_FIELD_MASKS)?;
+        crate::objects::listed::from_list_json(kind, &json).map_err(|e| unreadable(resource, "list", &e))
+    }
+}
+
+fn read_json<T: serde::de::DeserializeOwned>(resource: Resource, name: &str, answer: Lookup<String>) -> Lookup<T> {
+    match answer? {
+        None => Ok(None),
+        Some(json) => serde_json::from_str(&json).map(Some).map_err(|e| unreadable(resource, name, &e)),
+    }
+}
+
+/// An answer that is not the object asked for. serde's own text is left out: it can quote a value.
+pub fn unreadable(resource: Resource, what: &str, e: &serde_json::Error) -> LookupError {
+    LookupError::Failed(format!(
+        "the answer for {resource} {what:?} is not a readable {} (line {}, column {})",
+        resource.kind(),
+        e.line(),
+        e.column()
+    ))
+}
+
+/// Sorts a failed host call into "not found" (`Ok(())`), "not granted" or "failed".
+///
+/// The waPC protocol carries a host error as text only, so "not found" is recognised by the exact
+/// answers hosts give for the object asked about, never by a word anywhere in the text:
+/// - policy-server and kwctl (policy-evaluator `callback_handler/kubernetes/client.rs`, `get_opt`):
+///   `Cannot find <apiVersion>/<kind> named '<name>' inside of namespace '...'`, and
+///   `Cannot find resource <apiVersion>/<kind>` when the API server does not serve the kind at all
+///   (then no object of it exists);
+/// - older policy-evaluators (kube `Api::get`): kube's `ApiError` whose status says
+///   `reason: "NotFound"` and `code: 404`.
+///
+/// Both reach the guest wrapped (`Host error: Callback evaluation failure: ...`). The grant
+/// refusal is `Policy has not been granted access to Kubernetes <apiVersion>/<kind> resources`.
+pub fn classify_host_error(message: &str, resource: Resource, name: &str) -> Result<(), LookupError> {
+    let (api_version, kind) = (resource.api_version(), resource.kind());
+    if message.contains(&format!("has not been granted access to Kubernetes {api_version}/{kind} resources")) {
+        return Err(LookupError::NotGranted(message.to_string()));
+    }
+    let named = format!("Cannot find {api_version}/{kind} named '{name}'");
+    let kind_not_served = format!("Cannot find resource {api_version}/{kind}");
+    let kube_not_found =
+        message.contains("ApiError: ") && message.contains("reason: \"NotFound\"") && message.contains("code: 404");
+    if message.contains(&named) || message.trim_end().ends_with(&kind_not_served) || kube_not_found {
         Ok(())
     } else {
         Err(LookupError::Failed(message.to_string()))
@@ -90,50 +160,60 @@ pub fn classify_host_error(message: &str) -> Result<(), LookupError> {
 /// (replay files are consumed in order, and the API server is not asked twice).
 pub struct Memo<'c> {
     inner: &'c dyn Cluster,
-    gets: RefCell<BTreeMap<GetKey, GetAnswer>>,
-    lists: RefCell<BTreeMap<(Resource, String), ListAnswer>>,
+    secrets: Answers<Lookup<Secret>>,
+    config_maps: Answers<Lookup<ConfigMap>>,
+    namespaces: Answers<Lookup<Namespace>>,
+    lists: Answers<Result<Vec<ListedCr>, LookupError>>,
 }
 
-type GetKey = (Resource, String, String);
-type GetAnswer = Result<Option<String>, LookupError>;
-type ListAnswer = Result<Vec<Value>, LookupError>;
+/// Answers by two names: namespace and name, or kind and namespace for lists.
+type Answers<T> = RefCell<BTreeMap<(String, String), T>>;
+
+fn remembered<T: Clone>(answers: &Answers<T>, first: &str, second: &str, ask: impl FnOnce() -> T) -> T {
+    let key = (first.to_string(), second.to_string());
+    if let Some(hit) = answers.borrow().get(&key) {
+        return hit.clone();
+    }
+    let answer = ask();
+    answers.borrow_mut().insert(key, answer.clone());
+    answer
+}
 
 impl<'c> Memo<'c> {
     pub fn new(inner: &'c dyn Cluster) -> Self {
-        Self { inner, gets: RefCell::default(), lists: RefCell::default() }
+        Self {
+            inner,
+            secrets: RefCell::default(),
+            config_maps: RefCell::default(),
+            namespaces: RefCell::default(),
+            lists: RefCell::default(),
+        }
     }
 }
 
 impl Cluster for Memo<'_> {
-    fn get(&self, resource: Resource, namespace: Option<&str>, name: &str) -> Result<Option<String>, LookupError> {
-        let key = (resource, namespace.unwrap_or("").to_string(), name.to_string());
-        if let Some(hit) = self.gets.borrow().get(&key) {
-            return hit.clone();
-        }
-        let answer = self.inner.get(resource, namespace, name);
-        self.gets.borrow_mut().insert(key, answer.clone());
-        answer
+    fn secret(&self, namespace: &str, name: &str) -> Lookup<Secret> {
+        remembered(&self.secrets, namespace, name, || self.inner.secret(namespace, name))
     }
-
-    fn list(&self, resource: Resource, namespace: &str, field_masks: &[&str]) -> Result<Vec<Value>, LookupError> {
-        let key = (resource, namespace.to_string());
-        if let Some(hit) = self.lists.borrow().get(&key) {
-            return hit.clone();
-        }
-        let answer = self.inner.list(resource, namespace, field_masks);
-        self.lists.borrow_mut().insert(key, answer.clone());
-        answer
+    fn config_map(&self, namespace: &str, name: &str) -> Lookup<ConfigMap> {
+        remembered(&self.config_maps, namespace, name, || self.inner.config_map(namespace, name))
+    }
+    fn namespace(&self, name: &str) -> Lookup<Namespace> {
+        remembered(&self.namespaces, "", name, || self.inner.namespace(name))
+    }
+    fn tempo_crs(&self, kind: CrKind, namespace: &str) -> Result<Vec<ListedCr>, LookupError> {
+        remembered(&self.lists, kind.as_str(), namespace, || self.inner.tempo_crs(kind, namespace))
     }
 }
 
 /// Answers every look-up with "not granted": for evaluating without a cluster.
 pub struct NoCluster;
 
-impl Cluster for NoCluster {
-    fn get(&self, resource: Resource, _: Option<&str>, _: &str) -> Result<Option<String>, LookupError> {
+impl JsonCluster for NoCluster {
+    fn get_json(&self, resource: Resource, _: Option<&str>, _: &str) -> Lookup<String> {
         Err(LookupError::NotGranted(format!("no cluster to read {resource} from")))
     }
-    fn list(&self, resource: Resource, _: &str, _: &[&str]) -> Result<Vec<Value>, LookupError> {
+    fn list_json(&self, resource: Resource, _: &str, _: &[&str]) -> Result<String, LookupError> {
         Err(LookupError::NotGranted(format!("no cluster to list {resource} from")))
     }
 }
@@ -142,19 +222,57 @@ impl Cluster for NoCluster {
 mod tests {
     use super::*;
 
+    const SECRET: Resource = Resource::Secret;
+
+    /// The texts hosts really send for a missing object: "not found", an answer.
     #[test]
-    fn host_errors_are_sorted() {
+    fn missing_objects_are_answers() {
+        for text in [
+            // policy-server / kwctl (policy-evaluator `get_opt`), as the guest receives it.
+            "Host error: Callback evaluation failure: Cannot find v1/Secret named 'tempo-s3' inside of namespace 'Some(\"observability\")'",
+            // kwctl replaying a session recorded against such a host.
+            "Cannot find v1/Secret named 'tempo-s3' inside of namespace 'Some(\"observability\")'",
+            // older policy-evaluators (kube `Api::get`).
+            "Host error: Callback evaluation failure: ApiError: secrets \"tempo-s3\" not found: NotFound (ErrorResponse { status: \"Failure\", message: \"secrets \\\"tempo-s3\\\" not found\", reason: \"NotFound\", code: 404 })",
+        ] {
+            assert_eq!(classify_host_error(text, SECRET, "tempo-s3"), Ok(()), "{text}");
+        }
+        // The kind is not served at all: no object of it exists.
         assert_eq!(
-            classify_host_error("ApiError: secrets \"x\" not found: NotFound (ErrorResponse { code: 404 })"),
+            classify_host_error(
+                "Host error: Callback evaluation failure: Cannot find resource tempo.grafana.com/v1alpha1/TempoMonolithic",
+                Resource::TempoMonolithic,
+                ""
+            ),
             Ok(())
         );
-        assert_eq!(classify_host_error("Cannot find v1/Secret named 'x' in namespace 'y'"), Ok(()));
-        assert!(matches!(
-            classify_host_error(
-                "Policy has not been granted access to Kubernetes v1/Secret resources. The violation has been reported."
-            ),
-            Err(LookupError::NotGranted(_))
-        ));
-        assert!(matches!(classify_host_error("connection refused"), Err(LookupError::Failed(_))));
+    }
+
+    /// Failures whose text merely contains "404" or "not found" stay failures.
+    #[test]
+    fn failures_stay_failures() {
+        for text in [
+            // RBAC: the policy-server's service account may not read Secrets.
+            "Host error: Callback evaluation failure: ApiError: secrets \"tempo-s3\" is forbidden: User \"system:serviceaccount:kubewarden:policy-server-default\" cannot get resource \"secrets\" in API group \"\" in the namespace \"observability\": Forbidden (ErrorResponse { status: \"Failure\", message: \"forbidden\", reason: \"Forbidden\", code: 403 })",
+            // Time-out talking to the API server.
+            "Host error: Callback evaluation failure: HyperError: error trying to connect: tcp connect error: operation timed out",
+            // An API-server error that happens to say "not found".
+            "Host error: Callback evaluation failure: ApiError: Internal error occurred: resource not found in cache: InternalError (ErrorResponse { status: \"Failure\", message: \"Internal error occurred\", reason: \"InternalError\", code: 500 })",
+            "Host error: Callback evaluation failure: error trying to reach service: 404 page not found",
+            // Another object than the one asked for.
+            "Host error: Callback evaluation failure: Cannot find v1/Secret named 'other' inside of namespace 'Some(\"observability\")'",
+            // kwctl replay problems.
+            "Host error: Callback evaluation failure: the list of recorded responses is empty",
+            "Host error: Callback evaluation failure: Replay error: unexpected request. Was expecting X, got Y instead",
+            "Host error: ",
+        ] {
+            assert!(matches!(classify_host_error(text, SECRET, "tempo-s3"), Err(LookupError::Failed(_))), "{text}");
+        }
+    }
+
+    #[test]
+    fn grant_refusals_are_told_apart() {
+        let text = "Host error: Policy has not been granted access to Kubernetes v1/Secret resources. The violation has been reported.";
+        assert!(matches!(classify_host_error(text, SECRET, "tempo-s3"), Err(LookupError::NotGranted(_))));
     }
 }

@@ -1,125 +1,101 @@
-//! The look-up contract answered by Kubewarden's host capabilities (`kubernetes/get_resource`, `kubernetes/list_resources_by_namespace`).
+//! The look-up contract answered by Kubewarden's host capabilities, through the SDK's
+//! `host_capabilities::kubernetes` (`get_resource`, `list_resources_by_namespace`).
 
-use crate::cluster::{Cluster, LookupError, Resource, classify_host_error};
-use serde::Serialize;
-use serde_json::Value;
+use crate::cluster::{Cluster, Lookup, LookupError, Resource, classify_host_error, unreadable};
+use crate::objects::CrKind;
+use crate::objects::listed::{CR_FIELD_MASKS, ListedCr, TempoMonolithicView, TempoStackView};
+use k8s_openapi::api::core::v1::{ConfigMap, Namespace, Secret};
+use kubewarden_policy_sdk::host_capabilities::kubernetes::{
+    GetResourceRequest, ListResourcesByNamespaceRequest, get_resource, list_resources_by_namespace,
+};
+use kubewarden_policy_sdk::logging::KubewardenDrain;
+use serde::de::DeserializeOwned;
+use std::sync::LazyLock;
 
 pub struct HostCluster;
 
-/// The `get_resource` request, field for field as `kubewarden-policy-sdk` serialises its
-/// `GetResourceRequest` (kwctl's replay sessions compare requests).
-#[derive(Debug, Serialize)]
-pub struct GetResourceRequest<'a> {
-    pub api_version: &'a str,
-    pub kind: &'a str,
-    pub name: &'a str,
-    pub namespace: Option<&'a str>,
-    pub disable_cache: bool,
-    pub field_masks: Option<Vec<&'a str>>,
+/// Log records go to the host (`kubewarden/tracing/log`); only failed look-ups are logged, so the
+/// accept path makes no host call for logging.
+static LOG: LazyLock<slog::Logger> =
+    LazyLock::new(|| slog::Logger::root(KubewardenDrain::new(), slog::o!("policy" => "tempo-policy")));
+
+fn get<T: k8s_openapi::Resource + DeserializeOwned + Clone>(
+    resource: Resource,
+    namespace: Option<&str>,
+    name: &str,
+) -> Lookup<T> {
+    let request = GetResourceRequest {
+        api_version: resource.api_version().to_string(),
+        kind: resource.kind().to_string(),
+        name: name.to_string(),
+        namespace: namespace.map(str::to_string),
+        // The host's 5-second cache is what keeps a burst of applies off the API server.
+        disable_cache: false,
+        field_masks: None,
+    };
+    match get_resource::<T>(&request) {
+        Ok(object) => Ok(Some(object)),
+        Err(e) => settle(e, resource, namespace, name).map(|()| None),
+    }
 }
 
-/// The `list_resources_by_namespace` request, as the SDK's `ListResourcesByNamespaceRequest`
-/// (field masks sorted, as its `BTreeSet` serialises them).
-#[derive(Debug, Serialize)]
-pub struct ListResourcesByNamespaceRequest<'a> {
-    pub api_version: &'a str,
-    pub kind: &'a str,
-    pub namespace: &'a str,
-    pub label_selector: Option<&'a str>,
-    pub field_selector: Option<&'a str>,
-    pub field_masks: Option<Vec<&'a str>>,
+fn list<T>(kind: CrKind, namespace: &str) -> Result<Vec<ListedCr>, LookupError>
+where
+    T: k8s_openapi::ListableResource + DeserializeOwned + Clone + Into<ListedCr>,
+{
+    let resource = Resource::of_cr(kind);
+    let request = ListResourcesByNamespaceRequest {
+        api_version: resource.api_version().to_string(),
+        kind: resource.kind().to_string(),
+        namespace: namespace.to_string(),
+        label_selector: None,
+        field_selector: None,
+        field_masks: Some(CR_FIELD_MASKS.iter().map(|m| m.to_string()).collect()),
+    };
+    match list_resources_by_namespace::<T>(&request) {
+        Ok(list) => Ok(list.items.into_iter().map(Into::into).collect()),
+        // The kind is not served: there is none of it in the namespace.
+        Err(e) => settle(e, resource, Some(namespace), "").map(|()| Vec::new()),
+    }
 }
 
-fn call(operation: &str, request: &impl Serialize) -> Result<Vec<u8>, String> {
-    let payload = serde_json::to_vec(request).map_err(|e| e.to_string())?;
-    wapc_guest::host_call("kubewarden", "kubernetes", operation, &payload).map_err(|e| e.to_string())
+/// `Ok(())` for "not found"; every other failure is logged for the cluster's operators (who fix
+/// grants and RBAC) and becomes the `lookup-skipped` warning the user sees.
+fn settle(
+    e: kubewarden_policy_sdk::Error,
+    resource: Resource,
+    namespace: Option<&str>,
+    name: &str,
+) -> Result<(), LookupError> {
+    let verdict = match &e {
+        kubewarden_policy_sdk::Error::HostCall { source, .. } => {
+            classify_host_error(&source.to_string(), resource, name)
+        }
+        kubewarden_policy_sdk::Error::Deserialization { source, .. } => Err(unreadable(resource, name, source)),
+        other => Err(LookupError::Failed(other.to_string())),
+    };
+    if let Err(failure) = &verdict {
+        slog::warn!(LOG, "look-up failed, cross-check skipped";
+            "resource" => resource.to_string(), "namespace" => namespace.unwrap_or(""), "name" => name,
+            "error" => failure.to_string());
+    }
+    verdict
 }
 
 impl Cluster for HostCluster {
-    fn get(&self, resource: Resource, namespace: Option<&str>, name: &str) -> Result<Option<String>, LookupError> {
-        let request = GetResourceRequest {
-            api_version: resource.api_version(),
-            kind: resource.kind(),
-            name,
-            namespace,
-            // The host's 5-second cache is what keeps a burst of applies off the API server.
-            disable_cache: false,
-            field_masks: None,
-        };
-        match call("get_resource", &request) {
-            Ok(bytes) => String::from_utf8(bytes).map(Some).map_err(|_| {
-                LookupError::Failed(format!("the host answered a {resource} look-up with non-UTF-8 data"))
-            }),
-            Err(message) => classify_host_error(&message).map(|()| None),
-        }
+    fn secret(&self, namespace: &str, name: &str) -> Lookup<Secret> {
+        get(Resource::Secret, Some(namespace), name)
     }
-
-    fn list(&self, resource: Resource, namespace: &str, field_masks: &[&str]) -> Result<Vec<Value>, LookupError> {
-        let mut masks = field_masks.to_vec();
-        masks.sort_unstable();
-        masks.dedup();
-        let request = ListResourcesByNamespaceRequest {
-            api_version: resource.api_version(),
-            kind: resource.kind(),
-            namespace,
-            label_selector: None,
-            field_selector: None,
-            field_masks: (!masks.is_empty()).then_some(masks),
-        };
-        match call("list_resources_by_namespace", &request) {
-            Ok(bytes) => {
-                let list: Value = serde_json::from_slice(&bytes).map_err(|_| {
-                    LookupError::Failed(format!("the host answered a {resource} list with malformed JSON"))
-                })?;
-                match list.get("items") {
-                    Some(Value::Array(items)) => Ok(items.clone()),
-                    None | Some(Value::Null) => Ok(Vec::new()),
-                    Some(_) => {
-                        Err(LookupError::Failed(format!("the host answered a {resource} list without an items array")))
-                    }
-                }
-            }
-            Err(message) => match classify_host_error(&message) {
-                // A namespace that does not exist has nothing in it.
-                Ok(()) => Ok(Vec::new()),
-                Err(e) => Err(e),
-            },
-        }
+    fn config_map(&self, namespace: &str, name: &str) -> Lookup<ConfigMap> {
+        get(Resource::ConfigMap, Some(namespace), name)
     }
-}
-
-#[cfg(test)]
-#[allow(clippy::unwrap_used)]
-mod tests {
-    use super::*;
-
-    /// The requests serialise exactly as kubewarden-policy-sdk 0.17's structs did: kwctl's replay
-    /// sessions and policy-server read these bytes.
-    #[test]
-    fn requests_have_the_sdk_shape() {
-        let get = GetResourceRequest {
-            api_version: "v1",
-            kind: "Secret",
-            name: "tempo-s3",
-            namespace: Some("observability"),
-            disable_cache: false,
-            field_masks: None,
-        };
-        assert_eq!(
-            serde_json::to_string(&get).unwrap(),
-            r#"{"api_version":"v1","kind":"Secret","name":"tempo-s3","namespace":"observability","disable_cache":false,"field_masks":null}"#
-        );
-        let list = ListResourcesByNamespaceRequest {
-            api_version: "tempo.grafana.com/v1alpha1",
-            kind: "TempoStack",
-            namespace: "observability",
-            label_selector: None,
-            field_selector: None,
-            field_masks: Some(vec!["metadata.name", "spec.storage"]),
-        };
-        assert_eq!(
-            serde_json::to_string(&list).unwrap(),
-            r#"{"api_version":"tempo.grafana.com/v1alpha1","kind":"TempoStack","namespace":"observability","label_selector":null,"field_selector":null,"field_masks":["metadata.name","spec.storage"]}"#
-        );
+    fn namespace(&self, name: &str) -> Lookup<Namespace> {
+        get(Resource::Namespace, None, name)
+    }
+    fn tempo_crs(&self, kind: CrKind, namespace: &str) -> Result<Vec<ListedCr>, LookupError> {
+        match kind {
+            CrKind::TempoStack => list::<TempoStackView>(kind, namespace),
+            CrKind::TempoMonolithic => list::<TempoMonolithicView>(kind, namespace),
+        }
     }
 }

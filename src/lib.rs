@@ -21,19 +21,18 @@ pub mod selector;
 pub mod settings;
 
 use cluster::Cluster;
-use response::SettingsValidationResponse;
+use kubewarden_policy_sdk::settings::SettingsValidationResponse;
+use kubewarden_policy_sdk::wapc_guest::CallResult;
 use settings::Settings;
-#[cfg(target_arch = "wasm32")]
-use wapc_guest as guest;
-use wapc_guest::CallResult;
 
 #[cfg(target_arch = "wasm32")]
 #[allow(unsafe_code)] // `no_mangle` is how waPC finds the init function.
 #[unsafe(no_mangle)]
 pub extern "C" fn wapc_init() {
-    guest::register_function("validate", validate);
-    guest::register_function("validate_settings", validate_settings);
-    guest::register_function("protocol_version", protocol_version);
+    use kubewarden_policy_sdk::wapc_guest::register_function;
+    register_function("validate", validate);
+    register_function("validate_settings", validate_settings);
+    register_function("protocol_version", kubewarden_policy_sdk::protocol_version_guest);
 }
 
 pub fn validate(payload: &[u8]) -> CallResult {
@@ -47,10 +46,11 @@ pub fn validate_with(payload: &[u8], cluster: &dyn Cluster) -> CallResult {
         Some(raw) => parse_settings(raw.get().as_bytes())?,
         None => Settings::default(),
     };
-    let verdict = engine::evaluate(&payload.request, &settings, cluster);
-    Ok(serde_json::to_vec(&response::render(verdict))?)
+    response::respond(engine::evaluate(&payload.request, &settings, cluster))
 }
 
+/// The SDK's `validate_settings::<T>` reads settings with plain serde, whose errors do not say
+/// which setting was wrong; this one names its path (`storage.allowedRegions[1]: ...`).
 pub fn validate_settings(payload: &[u8]) -> CallResult {
     let answer = match parse_settings(payload).and_then(|s| s.validate()) {
         Ok(()) => SettingsValidationResponse { valid: true, message: None },
@@ -75,9 +75,4 @@ pub fn parse_settings(payload: &[u8]) -> Result<Settings, String> {
         let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
         format!("{at}{msg}")
     })
-}
-
-/// The Kubewarden policy protocol this policy speaks, as the SDK's `protocol_version_guest` answers it.
-pub fn protocol_version(_payload: &[u8]) -> CallResult {
-    Ok(br#""v1""#.to_vec())
 }

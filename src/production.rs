@@ -1,6 +1,6 @@
 //! Whether a request is in production: the namespace name matches `production.namespaces`, or the Namespace carries all `production.namespaceLabels`.
 
-use crate::cluster::{Cluster, Resource};
+use crate::cluster::Cluster;
 use crate::finding::Findings;
 use crate::rules::Rule;
 use crate::settings::{Settings, compile_all};
@@ -14,10 +14,9 @@ pub fn is_production(namespace: &str, settings: &Settings, cluster: &dyn Cluster
     if p.namespace_labels.is_empty() || namespace.is_empty() {
         return false;
     }
-    match cluster.get(Resource::Namespace, None, namespace) {
-        Ok(Some(json)) => {
-            let ns: serde_json::Value = serde_json::from_str(&json).unwrap_or_default();
-            let labels = crate::json::meta_map(&ns, "labels");
+    match cluster.namespace(namespace) {
+        Ok(Some(ns)) => {
+            let labels = ns.metadata.labels.unwrap_or_default();
             p.namespace_labels.iter().all(|(k, v)| labels.get(k) == Some(v))
         }
         Ok(None) => false,

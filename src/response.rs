@@ -1,32 +1,14 @@
-//! Rendering a verdict into Kubewarden's ValidationResponse: rejecting findings into the message, the rest into warnings.
+//! Rendering a verdict into the SDK's ValidationResponse: rejecting findings into the message, the rest into warnings.
 
 use crate::engine::Verdict;
 use crate::finding::Severity;
-use serde::Serialize;
-use std::collections::BTreeMap;
+use kubewarden_policy_sdk::response::ValidationResponse;
+use kubewarden_policy_sdk::wapc_guest::CallResult;
+use kubewarden_policy_sdk::{accept_request, mutate_request, reject_request};
 
-/// Kubewarden's ValidationResponse, field for field as `kubewarden-policy-sdk` serialises it
-/// (every field present, `null` when unset). Defined here so that the policy does not link the
-/// SDK, whose dependencies (k8s-openapi, oci-spec with regex's Unicode tables, chrono, serde_yaml)
-/// were most of policy.wasm.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ValidationResponse {
-    pub accepted: bool,
-    pub message: Option<String>,
-    pub code: Option<u16>,
-    pub mutated_object: Option<serde_json::Value>,
-    pub audit_annotations: Option<BTreeMap<String, String>>,
-    pub warnings: Option<Vec<String>>,
-}
-
-/// Kubewarden's SettingsValidationResponse.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct SettingsValidationResponse {
-    pub valid: bool,
-    pub message: Option<String>,
-}
-
-pub fn render(verdict: Verdict) -> ValidationResponse {
+/// The answer to `validate`, built with the SDK's helpers where one fits (it has none that
+/// accepts with warnings, so those answers are its `ValidationResponse` filled in directly).
+pub fn respond(verdict: Verdict) -> CallResult {
     let mut rejects = Vec::new();
     let mut warnings = Vec::new();
     for f in verdict.findings.iter() {
@@ -35,14 +17,20 @@ pub fn render(verdict: Verdict) -> ValidationResponse {
             Severity::Warn => warnings.push(f.to_string()),
         }
     }
-    let accepted = rejects.is_empty();
-    ValidationResponse {
-        accepted,
-        message: (!accepted).then(|| rejects.join("; ")),
-        code: None,
-        mutated_object: if accepted { verdict.mutated } else { None },
-        audit_annotations: None,
-        warnings: (!warnings.is_empty()).then_some(warnings),
+    let warnings = (!warnings.is_empty()).then_some(warnings);
+    match (rejects.is_empty(), verdict.mutated, warnings) {
+        // A rejected request is never mutated.
+        (false, _, warnings) => reject_request(Some(rejects.join("; ")), None, None, warnings),
+        (true, None, None) => accept_request(),
+        (true, Some(mutated), None) => mutate_request(mutated),
+        (true, mutated_object, warnings) => Ok(serde_json::to_vec(&ValidationResponse {
+            accepted: true,
+            message: None,
+            code: None,
+            mutated_object,
+            audit_annotations: None,
+            warnings,
+        })?),
     }
 }
 
@@ -53,25 +41,35 @@ mod tests {
     use crate::finding::Findings;
     use crate::rules::Rule;
 
-    /// Field for field what kubewarden-policy-sdk 0.17 serialised (every field, `null` when unset).
+    fn text(verdict: Verdict) -> String {
+        String::from_utf8(respond(verdict).unwrap()).unwrap()
+    }
+
+    /// What policy-server reads: every field present, `null` when unset; a rejection carries no
+    /// mutated object.
     #[test]
-    fn responses_have_the_sdk_shape() {
+    fn responses_have_the_wire_shape_hosts_read() {
+        let mutated = Some(serde_json::json!({"a": 1}));
+        assert_eq!(
+            text(Verdict::default()),
+            r#"{"accepted":true,"message":null,"code":null,"mutated_object":null,"audit_annotations":null,"warnings":null}"#
+        );
+        assert_eq!(
+            text(Verdict { findings: Findings::new(), mutated: mutated.clone() }),
+            r#"{"accepted":true,"message":null,"code":null,"mutated_object":{"a":1},"audit_annotations":null,"warnings":null}"#
+        );
         let mut findings = Findings::new();
         findings.warn(Rule::UnusedKeys, "x", "w");
-        let accepted = render(Verdict { findings, mutated: Some(serde_json::json!({"a": 1})) });
         assert_eq!(
-            serde_json::to_string(&accepted).unwrap(),
+            text(Verdict { findings, mutated: mutated.clone() }),
             r#"{"accepted":true,"message":null,"code":null,"mutated_object":{"a":1},"audit_annotations":null,"warnings":["unused-keys: w"]}"#
         );
         let mut findings = Findings::new();
         findings.reject(Rule::StorageSpec, "x", "r");
-        let rejected = render(Verdict { findings, mutated: Some(serde_json::json!({"a": 1})) });
+        findings.warn(Rule::UnusedKeys, "x", "w");
         assert_eq!(
-            serde_json::to_string(&rejected).unwrap(),
-            r#"{"accepted":false,"message":"storage-spec: r","code":null,"mutated_object":null,"audit_annotations":null,"warnings":null}"#
+            text(Verdict { findings, mutated }),
+            r#"{"accepted":false,"message":"storage-spec: r","code":null,"mutated_object":null,"audit_annotations":null,"warnings":["unused-keys: w"]}"#
         );
-        let settings = SettingsValidationResponse { valid: false, message: Some("m".into()) };
-        assert_eq!(serde_json::to_string(&settings).unwrap(), r#"{"valid":false,"message":"m"}"#);
-        assert_eq!(crate::protocol_version(b"").unwrap(), br#""v1""#);
     }
 }

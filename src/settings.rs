@@ -3,7 +3,7 @@
 use crate::location::region::is_plausible_region;
 use crate::quantity::Quantity;
 use crate::selector::LabelSelector;
-use regex_lite::Regex;
+use regex::Regex;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 

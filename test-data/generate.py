@@ -125,7 +125,10 @@ def exchange(lookup, namespace, cluster):
         found = [o for o in cluster if o["kind"] == kind and o["metadata"]["name"] == name
                  and (not namespaced or o["metadata"].get("namespace", namespace) == ns)]
         payload = json.dumps(found[0], separators=(",", ":")) if found else None
-        not_found = f'{resource_name(kind)} "{name}" not found'
+        # policy-evaluator's answer for a missing object (callback_handler/kubernetes/client.rs,
+        # `get_opt`), the namespace in Rust's Debug form.
+        ns_debug = f'Some("{ns}")' if ns is not None else "None"
+        not_found = f"Cannot find {api_version}/{kind} named '{name}' inside of namespace '{ns_debug}'"
     else:
         kind = lookup["list"]
         api_version = RESOURCES[kind][0]
@@ -142,14 +145,10 @@ def exchange(lookup, namespace, cluster):
     if "error" in lookup:
         response = {"type": "Error", "message": lookup["error"]}
     elif payload is None:
-        response = {"type": "Error", "message": f"ApiError: {not_found}: NotFound (ErrorResponse {{ status: \"Failure\", message: \"{not_found}\", reason: \"NotFound\", code: 404 }})"}
+        response = {"type": "Error", "message": not_found}
     else:
         response = {"type": "Success", "payload": payload}
     return {"type": "Exchange", "request": text, "response": response}
-
-
-def resource_name(kind):
-    return RESOURCES[kind][2]
 
 
 class Literal(str):

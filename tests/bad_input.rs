@@ -9,23 +9,20 @@ mod support;
 use serde_json::Value;
 use support::bad_input::{self, Expect};
 use support::scenarios::rule_ids;
-use tempo_policy::cluster::{Cluster, LookupError, Resource};
+use tempo_policy::cluster::{JsonCluster, Lookup, LookupError, Resource};
 
 /// The objects of a case: `get` by kind and name, `list` by kind and namespace.
 struct Objects<'a>(&'a [Value]);
 
-impl Cluster for Objects<'_> {
-    fn get(&self, resource: Resource, _: Option<&str>, name: &str) -> Result<Option<String>, LookupError> {
+impl JsonCluster for Objects<'_> {
+    fn get_json(&self, resource: Resource, _: Option<&str>, name: &str) -> Lookup<String> {
         Ok(self.0.iter().find(|o| o["kind"] == resource.kind() && o["metadata"]["name"] == name).map(Value::to_string))
     }
 
-    fn list(&self, resource: Resource, namespace: &str, _: &[&str]) -> Result<Vec<Value>, LookupError> {
-        Ok(self
-            .0
-            .iter()
-            .filter(|o| o["kind"] == resource.kind() && o["metadata"]["namespace"] == namespace)
-            .cloned()
-            .collect())
+    fn list_json(&self, resource: Resource, namespace: &str, _: &[&str]) -> Result<String, LookupError> {
+        let items: Vec<&Value> =
+            self.0.iter().filter(|o| o["kind"] == resource.kind() && o["metadata"]["namespace"] == namespace).collect();
+        Ok(serde_json::json!({ "items": items }).to_string())
     }
 }
 

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use std::cell::RefCell;
 use std::collections::VecDeque;
 use support::{crd, scenarios};
-use tempo_policy::cluster::{Cluster, LookupError, NoCluster, Resource, classify_host_error};
+use tempo_policy::cluster::{Cluster, JsonCluster, Lookup, LookupError, NoCluster, Resource, classify_host_error};
 
 /// Answers look-ups from a scenario's replay file in order (scenarios_native checks the requests).
 struct InOrder(RefCell<VecDeque<serde_yaml_ng::Value>>);
@@ -34,17 +34,15 @@ impl InOrder {
     }
 }
 
-impl Cluster for InOrder {
-    fn get(&self, _: Resource, _: Option<&str>, _: &str) -> Result<Option<String>, LookupError> {
-        self.next().or_else(|m| classify_host_error(&m).map(|()| None))
+impl JsonCluster for InOrder {
+    fn get_json(&self, resource: Resource, _: Option<&str>, name: &str) -> Lookup<String> {
+        self.next().or_else(|m| classify_host_error(&m, resource, name).map(|()| None))
     }
-    fn list(&self, _: Resource, _: &str, _: &[&str]) -> Result<Vec<Value>, LookupError> {
+    fn list_json(&self, resource: Resource, _: &str, _: &[&str]) -> Result<String, LookupError> {
+        const EMPTY: &str = r#"{"items":[]}"#;
         match self.next() {
-            Ok(Some(p)) => {
-                Ok(serde_json::from_str::<Value>(&p).unwrap()["items"].as_array().cloned().unwrap_or_default())
-            }
-            Ok(None) => Ok(Vec::new()),
-            Err(m) => classify_host_error(&m).map(|()| Vec::new()),
+            Ok(p) => Ok(p.unwrap_or_else(|| EMPTY.to_string())),
+            Err(m) => classify_host_error(&m, resource, "").map(|()| EMPTY.to_string()),
         }
     }
 }

@@ -6,73 +6,9 @@
 mod support;
 
 use serde_json::Value;
-use std::cell::RefCell;
-use std::collections::VecDeque;
 use support::crd;
+use support::replay::Replay;
 use support::scenarios::{self, Outcome};
-use tempo_policy::cluster::{Cluster, LookupError, Resource, classify_host_error};
-
-/// kwctl's replay format: a FIFO of exchanges whose recorded request must match the policy's.
-struct Replay {
-    exchanges: RefCell<VecDeque<serde_yaml_ng::Value>>,
-    log: RefCell<Vec<String>>,
-}
-
-impl Replay {
-    fn load(path: Option<std::path::PathBuf>) -> Self {
-        let exchanges = match path {
-            Some(p) => serde_yaml_ng::from_str(&std::fs::read_to_string(p).unwrap()).unwrap(),
-            None => VecDeque::new(),
-        };
-        Replay { exchanges: RefCell::new(exchanges), log: RefCell::default() }
-    }
-
-    fn next(&self, tag: &str, actual: Value) -> Result<Option<String>, String> {
-        let exchange = self.exchanges.borrow_mut().pop_front();
-        let Some(exchange) = exchange else {
-            self.log.borrow_mut().push(format!("unexpected {tag} {actual}"));
-            return Err("the list of recorded responses is empty".into());
-        };
-        let text = exchange["request"].as_str().unwrap();
-        let (recorded_tag, body) = text.split_once('\n').unwrap();
-        let recorded: Value =
-            serde_json::to_value(serde_yaml_ng::from_str::<serde_yaml_ng::Value>(body).unwrap()).unwrap();
-        if recorded_tag.trim() != tag || recorded != actual {
-            self.log.borrow_mut().push(format!("expected {recorded_tag} {recorded}, got {tag} {actual}"));
-            return Err(format!("Replay error: unexpected request. Was expecting {recorded}, got {actual} instead"));
-        }
-        let response = &exchange["response"];
-        match response["type"].as_str().unwrap() {
-            "Success" => Ok(Some(response["payload"].as_str().unwrap().to_string())),
-            _ => Err(response["message"].as_str().unwrap().to_string()),
-        }
-    }
-}
-
-impl Cluster for Replay {
-    fn get(&self, resource: Resource, namespace: Option<&str>, name: &str) -> Result<Option<String>, LookupError> {
-        let actual = serde_json::json!({"api_version": resource.api_version(), "kind": resource.kind(), "name": name, "namespace": namespace, "disable_cache": false});
-        match self.next("!KubernetesGetResource", actual) {
-            Ok(payload) => Ok(payload),
-            Err(message) => classify_host_error(&message).map(|()| None),
-        }
-    }
-
-    fn list(&self, resource: Resource, namespace: &str, field_masks: &[&str]) -> Result<Vec<Value>, LookupError> {
-        let mut masks: Vec<&str> = field_masks.to_vec();
-        masks.sort();
-        let actual = serde_json::json!({"api_version": resource.api_version(), "kind": resource.kind(), "namespace": namespace,
-            "label_selector": null, "field_selector": null, "field_masks": masks});
-        match self.next("!KubernetesListResourceNamespace", actual) {
-            Ok(Some(payload)) => {
-                let list: Value = serde_json::from_str(&payload).unwrap();
-                Ok(list["items"].as_array().cloned().unwrap_or_default())
-            }
-            Ok(None) => Ok(Vec::new()),
-            Err(message) => classify_host_error(&message).map(|()| Vec::new()),
-        }
-    }
-}
 
 fn patch_ops(request: &Value, mutated: Option<&Value>) -> Option<Vec<String>> {
     let mutated = mutated?;

@@ -6,7 +6,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use serde_json::Value;
-use tempo_policy::cluster::{Cluster, LookupError, Resource};
+use tempo_policy::cluster::{JsonCluster, Lookup, LookupError, Resource};
 
 /// Answers chosen by one byte of the input; found objects are the payload's own object, so that
 /// whatever the fuzzer builds is read once as a request and once as a look-up answer.
@@ -15,8 +15,8 @@ struct ByteCluster<'a> {
     object: &'a str,
 }
 
-impl Cluster for ByteCluster<'_> {
-    fn get(&self, _: Resource, _: Option<&str>, _: &str) -> Result<Option<String>, LookupError> {
+impl JsonCluster for ByteCluster<'_> {
+    fn get_json(&self, _: Resource, _: Option<&str>, _: &str) -> Lookup<String> {
         match self.choice % 4 {
             0 => Ok(Some(self.object.to_string())),
             1 => Ok(None),
@@ -25,10 +25,10 @@ impl Cluster for ByteCluster<'_> {
         }
     }
 
-    fn list(&self, _: Resource, _: &str, _: &[&str]) -> Result<Vec<Value>, LookupError> {
+    fn list_json(&self, _: Resource, _: &str, _: &[&str]) -> Result<String, LookupError> {
         match self.choice % 4 {
-            0 => Ok(serde_json::from_str::<Value>(self.object).map(|v| vec![v]).unwrap_or_default()),
-            1 => Ok(Vec::new()),
+            0 => Ok(format!(r#"{{"items":[{}]}}"#, self.object)),
+            1 => Ok(r#"{"items":[]}"#.to_string()),
             2 => Err(LookupError::NotGranted("not granted".into())),
             _ => Err(LookupError::Failed("connection refused".into())),
         }

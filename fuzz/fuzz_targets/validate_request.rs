@@ -22,7 +22,7 @@ use libfuzzer_sys::fuzz_target;
 use serde_json::{Map, Value, json};
 use std::cell::RefCell;
 use std::sync::OnceLock;
-use tempo_policy::cluster::{Cluster, LookupError, Resource};
+use tempo_policy::cluster::{JsonCluster, Lookup, LookupError, Resource};
 
 /// Keys whose values are not secret: the policy may quote them.
 const PUBLIC_KEYS: &[&str] = &["bucket", "bucketname", "bucketnames", "container", "region", "account_name"];
@@ -575,8 +575,8 @@ impl FuzzCluster<'_, '_> {
     }
 }
 
-impl Cluster for FuzzCluster<'_, '_> {
-    fn get(&self, resource: Resource, _: Option<&str>, name: &str) -> Result<Option<String>, LookupError> {
+impl JsonCluster for FuzzCluster<'_, '_> {
+    fn get_json(&self, resource: Resource, _: Option<&str>, name: &str) -> Lookup<String> {
         let mut guard = self.u.borrow_mut();
         let u: &mut Unstructured = &mut guard;
         match u.int_in_range(0..=9u8).unwrap_or(0) {
@@ -602,12 +602,12 @@ impl Cluster for FuzzCluster<'_, '_> {
         }
     }
 
-    fn list(&self, resource: Resource, namespace: &str, _: &[&str]) -> Result<Vec<Value>, LookupError> {
+    fn list_json(&self, resource: Resource, namespace: &str, _: &[&str]) -> Result<String, LookupError> {
         let kinds: &[&str] = &[resource.kind()];
         let mut guard = self.u.borrow_mut();
         let u: &mut Unstructured = &mut guard;
         match u.int_in_range(0..=5u8).unwrap_or(0) {
-            0 => Ok(Vec::new()),
+            0 => Ok(json!({"items": []}).to_string()),
             1 => Err(self.error(u)),
             _ => {
                 let n = u.int_in_range(1..=3u8).unwrap_or(1);
@@ -622,7 +622,7 @@ impl Cluster for FuzzCluster<'_, '_> {
                     self.answers.borrow_mut().push((false, obj.clone()));
                     items.push(obj);
                 }
-                Ok(items)
+                Ok(json!({ "kind": format!("{}List", resource.kind()), "items": items }).to_string())
             }
         }
     }

@@ -1,5 +1,6 @@
 //! Typed, lenient views of the objects the rules read: Tempo CRs' storage sections and storage Secrets.
 
+pub mod listed;
 pub mod secret;
 pub mod tempo;
 

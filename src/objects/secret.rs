@@ -117,6 +117,19 @@ impl SecretContent {
         Ok((doc.decode(&name), metadata))
     }
 
+    /// From a looked-up Secret: the host has decoded `data` already (the API server only stores
+    /// base64 that decodes). `stringData` wins over `data` for the same key, as in a manifest.
+    pub fn from_secret(secret: &k8s_openapi::api::core::v1::Secret) -> Self {
+        let mut content = SecretContent { name: secret.metadata.name.clone().unwrap_or_default(), ..Self::default() };
+        for (key, value) in secret.data.iter().flatten() {
+            content.entries.insert(key.clone(), Entry::Value(value.0.clone()));
+        }
+        for (key, value) in secret.string_data.iter().flatten() {
+            content.entries.insert(key.clone(), Entry::Value(value.clone().into_bytes()));
+        }
+        content
+    }
+
     /// The key exists, whatever its value: the operator's mode inference looks at existence only.
     pub fn has(&self, key: &str) -> bool {
         self.entries.contains_key(key)

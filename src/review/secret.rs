@@ -1,11 +1,11 @@
 //! Secret CREATE/UPDATE/DELETE: is it a Tempo storage Secret, and what do the CRs that read it need from it.
 
-use crate::cluster::{Cluster, LookupError, Resource};
+use crate::cluster::{Cluster, LookupError};
 use crate::context::SecretCheck;
 use crate::credential;
 use crate::engine::Verdict;
 use crate::finding::Findings;
-use crate::json::{is_being_deleted, string_map};
+use crate::json::string_map;
 use crate::keys;
 use crate::objects::{CrKind, SecretDoc, StorageUse};
 use crate::production::is_production;
@@ -14,13 +14,9 @@ use crate::rules::storage_spec::{self, CrStorage};
 use crate::rules::{self, Rule};
 use crate::settings::Settings;
 
-/// Only what the policy reads of a CR when looking for the users of a Secret.
-pub const CR_FIELD_MASKS: &[&str] =
-    &["metadata.name", "metadata.namespace", "metadata.deletionTimestamp", "spec.storage"];
-
 /// Look-ups, in this order (kwctl replay files are consumed in order), each at most once:
 /// - CREATE/UPDATE of an Opaque Secret (other types: none): list `TempoStack`, list
-///   `TempoMonolithic` in the namespace (with [`CR_FIELD_MASKS`]), then `Namespace/<ns>` only
+///   `TempoMonolithic` in the namespace (with [`crate::objects::listed::CR_FIELD_MASKS`]), then `Namespace/<ns>` only
 ///   when the Secret is in use or selected and `production.namespaceLabels` decides production.
 ///   `storage-change` compares `oldObject` with `object` and needs no look-up of its own.
 /// - DELETE: list `TempoStack`, list `TempoMonolithic` (a failed first list stops there).
@@ -122,15 +118,13 @@ fn content(request: &AdmissionRequest, settings: &Settings, cluster: &dyn Cluste
 /// The CRs in `namespace` whose storage names Secret `name`, skipping CRs being deleted.
 pub fn users_of(name: &str, namespace: &str, cluster: &dyn Cluster) -> Result<Vec<StorageUse>, LookupError> {
     let mut users = Vec::new();
-    for (resource, kind) in
-        [(Resource::TempoStack, CrKind::TempoStack), (Resource::TempoMonolithic, CrKind::TempoMonolithic)]
-    {
-        for cr in cluster.list(resource, namespace, CR_FIELD_MASKS)? {
-            if is_being_deleted(&cr) {
+    for kind in [CrKind::TempoStack, CrKind::TempoMonolithic] {
+        for cr in cluster.tempo_crs(kind, namespace)? {
+            if cr.is_being_deleted() {
                 continue;
             }
             // Findings about the CR's own spec belong to the CR's admission, not the Secret's.
-            if let CrStorage::Object(usage) = storage_spec::check(kind, &cr, &mut Findings::new())
+            if let CrStorage::Object(usage) = storage_spec::check(kind, &cr.to_object(), &mut Findings::new())
                 && usage.secret_name == name
             {
                 users.push(usage);

@@ -1,6 +1,6 @@
 //! TempoStack and TempoMonolithic CREATE/UPDATE: the storage section, the Secret it names, and (later rules) sizes, limits and defaults.
 
-use crate::cluster::{Cluster, Resource};
+use crate::cluster::Cluster;
 use crate::engine::Verdict;
 use crate::finding::Findings;
 use crate::json::is_being_deleted;
@@ -31,21 +31,18 @@ pub fn review(kind: CrKind, request: &AdmissionRequest, settings: &Settings, clu
         return verdict;
     }
     let namespace = super::namespace_of(request, &object).to_string();
-    let storage = rules::storage_spec::check(kind, &object, out);
+    let (storage, declared) = rules::storage_spec::read(kind, &object, out);
+    if let Some(declared) = &declared {
+        rules::credential_mode::check_cr(declared, out);
+    }
 
     if let CrStorage::Object(usage) = &storage {
         // Production only changes how the Secret is judged: no Namespace look-up for memory or pv.
         let production = is_production(&namespace, settings, cluster, out);
-        rules::credential_mode::check_cr(usage, out);
-        match cluster.get(Resource::Secret, Some(&namespace), &usage.secret_name) {
-            Ok(Some(json)) => match SecretContent::from_json(&json) {
-                Ok((secret, _)) => super::check_secret_for(usage, &secret, settings, production, out),
-                Err(e) => out.warn(
-                    Rule::LookupSkipped,
-                    format!("Secret/{}", usage.secret_name),
-                    format!("the Secret {:?} could not be read ({e}), so its content was not checked", usage.secret_name),
-                ),
-            },
+        match cluster.secret(&namespace, &usage.secret_name) {
+            Ok(Some(secret)) => {
+                super::check_secret_for(usage, &SecretContent::from_secret(&secret), settings, production, out)
+            }
             Ok(None) => rules::storage_secret::missing(usage, &namespace, settings, out),
             Err(e) => out.warn(
                 Rule::LookupSkipped,

@@ -44,7 +44,7 @@ use crate::location::endpoint::{Scheme, Target};
 use crate::objects::Backend;
 use crate::rules::Rule;
 use crate::rules::endpoint_region::read_endpoint;
-use regex_lite::Regex;
+use regex::Regex;
 
 pub fn check(c: &SecretCheck, out: &mut Findings) {
     let key = c.backend.bucket_key();

@@ -25,11 +25,12 @@ use crate::context::SecretCheck;
 use crate::credential::{ModeDecision, mode_of_keys};
 use crate::finding::Findings;
 use crate::keys;
-use crate::objects::{Backend, CredentialMode, StorageUse};
+use crate::objects::{Backend, CredentialMode};
 use crate::rules::Rule;
+use crate::rules::storage_spec::Declared;
 
-/// The part that needs only the CR.
-pub fn check_cr(usage: &StorageUse, out: &mut Findings) {
+/// The part that needs only the CR: it runs even when the storage section is unusable otherwise.
+pub fn check_cr(usage: &Declared, out: &mut Findings) {
     if let Some(mode) = usage.mode
         && keys::required(usage.backend, mode).is_none()
     {

@@ -33,7 +33,7 @@
 //! ## Settings
 //! `storage.protectSecrets` (default true; `false` turns this rule off).
 
-use crate::cluster::{Cluster, Resource};
+use crate::cluster::Cluster;
 use crate::finding::{Findings, quote};
 use crate::location::endpoint::parse_endpoint;
 use crate::objects::{Backend, CrKind, SecretContent, SecretDoc, StorageUse};
@@ -109,13 +109,10 @@ pub fn check_cr(
     }
     // The new Secret was read by the review already (the memo answers); nothing to compare
     // when it is missing or unreadable, and that was reported.
-    let Ok(Some(new_json)) = cluster.get(Resource::Secret, Some(namespace), &new_use.secret_name) else { return };
-    let Ok((new_secret, _)) = SecretContent::from_json(&new_json) else { return };
-    let old_secret = match cluster.get(Resource::Secret, Some(namespace), &old_use.secret_name) {
-        Ok(Some(json)) => match SecretContent::from_json(&json) {
-            Ok((s, _)) => s,
-            Err(_) => return,
-        },
+    let Ok(Some(new_secret)) = cluster.secret(namespace, &new_use.secret_name) else { return };
+    let new_secret = SecretContent::from_secret(&new_secret);
+    let old_secret = match cluster.secret(namespace, &old_use.secret_name) {
+        Ok(Some(secret)) => SecretContent::from_secret(&secret),
         // The old Secret is gone: there is nothing it pointed at any more.
         Ok(None) => return,
         Err(e) => {
@@ -250,7 +247,7 @@ fn shown_endpoint(raw: &str) -> Option<String> {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use crate::cluster::LookupError;
+    use crate::cluster::{JsonCluster, Lookup, LookupError, Resource};
     use crate::request::AdmissionRequest;
     use serde_json::json;
     use std::cell::RefCell;
@@ -264,16 +261,16 @@ mod tests {
         asked: RefCell<Vec<String>>,
     }
 
-    impl Cluster for Secrets {
-        fn get(&self, resource: Resource, _: Option<&str>, name: &str) -> Result<Option<String>, LookupError> {
+    impl JsonCluster for Secrets {
+        fn get_json(&self, resource: Resource, _: Option<&str>, name: &str) -> Lookup<String> {
             self.asked.borrow_mut().push(format!("{}/{name}", resource.kind()));
             if let Some(e) = self.fail.get(name) {
                 return Err(e.clone());
             }
             Ok(self.by_name.get(name).filter(|_| resource == Resource::Secret).map(Value::to_string))
         }
-        fn list(&self, _: Resource, _: &str, _: &[&str]) -> Result<Vec<Value>, LookupError> {
-            Ok(Vec::new())
+        fn list_json(&self, _: Resource, _: &str, _: &[&str]) -> Result<String, LookupError> {
+            Ok(r#"{"items":[]}"#.to_string())
         }
     }
 

@@ -37,14 +37,32 @@ pub enum CrStorage {
 }
 
 pub fn check(kind: CrKind, obj: &Value, out: &mut Findings) -> CrStorage {
-    let cr = CrRef { kind, name: crate::json::meta_str(obj, "name").to_string() };
-    match kind {
-        CrKind::TempoStack => tempostack(cr, obj, out),
-        CrKind::TempoMonolithic => monolithic(cr, obj, out),
-    }
+    read(kind, obj, out).0
 }
 
-fn tempostack(cr: CrRef, obj: &Value, out: &mut Findings) -> CrStorage {
+/// The backend and credential mode a CR declares, known even when its storage section is
+/// unusable for another reason (an empty Secret name), so that the checks needing only these
+/// still run and a rejection lists every finding.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Declared {
+    pub cr: CrRef,
+    pub backend: Backend,
+    pub mode: Option<CredentialMode>,
+    pub mode_path: &'static str,
+}
+
+/// [`check`], and what the CR [`Declared`] whether or not the storage is usable.
+pub fn read(kind: CrKind, obj: &Value, out: &mut Findings) -> (CrStorage, Option<Declared>) {
+    let cr = CrRef { kind, name: crate::json::meta_str(obj, "name").to_string() };
+    let mut declared = None;
+    let storage = match kind {
+        CrKind::TempoStack => tempostack(cr, obj, out, &mut declared),
+        CrKind::TempoMonolithic => monolithic(cr, obj, out, &mut declared),
+    };
+    (storage, declared)
+}
+
+fn tempostack(cr: CrRef, obj: &Value, out: &mut Findings, declared: &mut Option<Declared>) -> CrStorage {
     const SECRET: [&str; 3] = ["spec", "storage", "secret"];
     if !parents_are_objects(obj, &SECRET, out) {
         return CrStorage::Unusable;
@@ -79,6 +97,9 @@ fn tempostack(cr: CrRef, obj: &Value, out: &mut Findings) -> CrStorage {
     let mode =
         mode_field(out, obj, &["spec", "storage", "secret", "credentialMode"], "spec.storage.secret.credentialMode");
     let tls = tls_field(out, obj, &["spec", "storage", "tls"], "spec.storage.tls");
+    if let (Some(backend), Some(mode)) = (backend, mode) {
+        *declared = Some(Declared { cr: cr.clone(), backend, mode, mode_path: "spec.storage.secret.credentialMode" });
+    }
     if let (Some(b), true) = (backend, tls.enabled)
         && b != Backend::S3
     {
@@ -103,7 +124,7 @@ fn tempostack(cr: CrRef, obj: &Value, out: &mut Findings) -> CrStorage {
     }
 }
 
-fn monolithic(cr: CrRef, obj: &Value, out: &mut Findings) -> CrStorage {
+fn monolithic(cr: CrRef, obj: &Value, out: &mut Findings, declared: &mut Option<Declared>) -> CrStorage {
     // `traces: s3` must not read as "no backend" (memory).
     if !parents_are_objects(obj, &["spec", "storage", "traces", "backend"], out) {
         return CrStorage::Unusable;
@@ -177,6 +198,9 @@ fn monolithic(cr: CrRef, obj: &Value, out: &mut Findings) -> CrStorage {
     // still carry them elsewhere, and the operator would ignore or refuse them.
     let mode = mode_field(out, obj, &["spec", "storage", "traces", sub, "credentialMode"], mode_path);
     let tls = tls_field(out, obj, &["spec", "storage", "traces", sub, "tls"], tls_path);
+    if let Some(mode) = mode {
+        *declared = Some(Declared { cr: cr.clone(), backend, mode, mode_path });
+    }
     if backend != Backend::S3 && tls.enabled {
         out.reject(
             Rule::StorageSpec,

@@ -22,11 +22,11 @@
 //! ## Settings
 //! None.
 
-use crate::cluster::{Cluster, Resource};
+use crate::cluster::Cluster;
 use crate::finding::Findings;
 use crate::objects::{Backend, StorageUse};
 use crate::rules::Rule;
-use serde_json::Value;
+use k8s_openapi::api::core::v1::ConfigMap;
 
 /// The keys the operator reads a CA bundle from.
 pub const CA_KEYS: [&str; 3] = ["service-ca.crt", "ca.crt", "ca-bundle.crt"];
@@ -39,7 +39,7 @@ pub fn check(usage: &StorageUse, namespace: &str, cluster: &dyn Cluster, out: &m
     }
     let Some(ca_name) = usage.tls.ca_name.as_deref() else { return };
     let path = format!("{}.caName", usage.tls_path);
-    match cluster.get(Resource::ConfigMap, Some(namespace), ca_name) {
+    match cluster.config_map(namespace, ca_name) {
         Ok(None) => out.warn(
             Rule::TlsCa,
             path.clone(),
@@ -48,8 +48,7 @@ pub fn check(usage: &StorageUse, namespace: &str, cluster: &dyn Cluster, out: &m
                 usage.cr
             ),
         ),
-        Ok(Some(json)) => {
-            let cm: Value = serde_json::from_str(&json).unwrap_or_default();
+        Ok(Some(cm)) => {
             if let Some(problem) = missing_ca(&cm) {
                 out.warn(
                     Rule::TlsCa,
@@ -73,9 +72,9 @@ pub fn check(usage: &StorageUse, namespace: &str, cluster: &dyn Cluster, out: &m
 }
 
 /// What is wrong with the ConfigMap, or `None` when a CA key has a value.
-fn missing_ca(cm: &Value) -> Option<String> {
-    let data = cm.get("data").and_then(Value::as_object);
-    let has = |k: &str| data.and_then(|d| d.get(k)).and_then(Value::as_str).is_some_and(|v| !v.trim().is_empty());
+fn missing_ca(cm: &ConfigMap) -> Option<String> {
+    let data = cm.data.as_ref();
+    let has = |k: &str| data.and_then(|d| d.get(k)).is_some_and(|v| !v.trim().is_empty());
     if CA_KEYS.iter().any(|k| has(k)) {
         return None;
     }
@@ -83,7 +82,7 @@ fn missing_ca(cm: &Value) -> Option<String> {
     if !empty.is_empty() {
         return Some(format!("has {} empty", empty.join(", ")));
     }
-    let binary = cm.get("binaryData").and_then(Value::as_object);
+    let binary = cm.binary_data.as_ref();
     let in_binary: Vec<&str> = CA_KEYS.iter().copied().filter(|k| binary.is_some_and(|b| b.contains_key(*k))).collect();
     if !in_binary.is_empty() {
         return Some(format!("has {} under binaryData only (move it to data as PEM text)", in_binary.join(", ")));
@@ -101,8 +100,9 @@ fn missing_ca(cm: &Value) -> Option<String> {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use crate::cluster::LookupError;
+    use crate::cluster::{JsonCluster, Lookup, LookupError, Resource};
     use crate::objects::{CrKind, CrRef, Tls};
+    use serde_json::Value;
     use std::cell::RefCell;
     use std::collections::BTreeMap;
 
@@ -114,8 +114,8 @@ mod tests {
         asked: RefCell<Vec<String>>,
     }
 
-    impl Cluster for Maps {
-        fn get(&self, resource: Resource, ns: Option<&str>, name: &str) -> Result<Option<String>, LookupError> {
+    impl JsonCluster for Maps {
+        fn get_json(&self, resource: Resource, ns: Option<&str>, name: &str) -> Lookup<String> {
             self.asked.borrow_mut().push(format!("{}/{}/{name}", resource.kind(), ns.unwrap_or("")));
             if let Some(e) = &self.fail {
                 return Err(e.clone());
@@ -123,8 +123,8 @@ mod tests {
             let key = (ns.unwrap_or("").to_string(), name.to_string());
             Ok(self.config_maps.get(&key).filter(|_| resource == Resource::ConfigMap).map(Value::to_string))
         }
-        fn list(&self, _: Resource, _: &str, _: &[&str]) -> Result<Vec<Value>, LookupError> {
-            Ok(Vec::new())
+        fn list_json(&self, _: Resource, _: &str, _: &[&str]) -> Result<String, LookupError> {
+            Ok(r#"{"items":[]}"#.to_string())
         }
     }
 

@@ -1,3 +1,4 @@
 pub mod bad_input;
 pub mod crd;
+pub mod replay;
 pub mod scenarios;
