@@ -16,8 +16,7 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use serde_json::Value;
-use tempo_policy::cluster::{Cluster, LookupError, Resource, classify_host_error};
+use tempo_policy::cluster::{JsonCluster, Lookup, LookupError, Resource, classify_host_error};
 use tempo_policy_cli::bench::{self, BenchArgs, NativeRules};
 use tempo_policy_cli::{GetResourceRequest, HostCapabilities, KubernetesRequest, ListResourcesByNamespaceRequest};
 
@@ -30,11 +29,26 @@ struct Cli {
 }
 
 /// The look-up contract answered by host capabilities, natively: what
-/// `tempo_policy::host_cluster::HostCluster` does through waPC.
+/// `tempo_policy::host_cluster::HostCluster` does through waPC, down to the
+/// callback's "Callback evaluation failure" wrapping of failed look-ups.
 struct CapabilitiesCluster<'a>(&'a dyn HostCapabilities);
 
-impl Cluster for CapabilitiesCluster<'_> {
-    fn get(&self, resource: Resource, namespace: Option<&str>, name: &str) -> Result<Option<String>, LookupError> {
+impl CapabilitiesCluster<'_> {
+    fn ask(&self, request: KubernetesRequest, resource: Resource, name: &str) -> Lookup<String> {
+        match self.0.kubernetes(&request) {
+            Ok(bytes) => String::from_utf8(bytes).map(Some).map_err(|_| {
+                LookupError::Failed(format!("the host answered a {resource} look-up with non-UTF-8 data"))
+            }),
+            Err(message) => {
+                classify_host_error(&format!("Host error: Callback evaluation failure: {message}"), resource, name)
+                    .map(|()| None)
+            }
+        }
+    }
+}
+
+impl JsonCluster for CapabilitiesCluster<'_> {
+    fn get_json(&self, resource: Resource, namespace: Option<&str>, name: &str) -> Lookup<String> {
         let request = KubernetesRequest::GetResource(GetResourceRequest {
             api_version: resource.api_version().to_owned(),
             kind: resource.kind().to_owned(),
@@ -43,45 +57,19 @@ impl Cluster for CapabilitiesCluster<'_> {
             disable_cache: false,
             field_masks: None,
         });
-        match self.0.kubernetes(&request) {
-            Ok(bytes) => String::from_utf8(bytes).map(Some).map_err(|_| {
-                LookupError::Failed(format!("the host answered a {resource} look-up with non-UTF-8 data"))
-            }),
-            Err(message) => classify_host_error(&message).map(|()| None),
-        }
+        self.ask(request, resource, name)
     }
 
-    fn list(&self, resource: Resource, namespace: &str, field_masks: &[&str]) -> Result<Vec<Value>, LookupError> {
+    fn list_json(&self, resource: Resource, namespace: &str, field_masks: &[&str]) -> Result<String, LookupError> {
         let request = KubernetesRequest::ListResourcesByNamespace(ListResourcesByNamespaceRequest {
             api_version: resource.api_version().to_owned(),
             kind: resource.kind().to_owned(),
             namespace: namespace.to_owned(),
             label_selector: None,
             field_selector: None,
-            field_masks: if field_masks.is_empty() {
-                None
-            } else {
-                Some(field_masks.iter().map(|m| (*m).to_owned()).collect())
-            },
+            field_masks: (!field_masks.is_empty()).then(|| field_masks.iter().map(|m| (*m).to_owned()).collect()),
         });
-        match self.0.kubernetes(&request) {
-            Ok(bytes) => {
-                let list: Value = serde_json::from_slice(&bytes).map_err(|_| {
-                    LookupError::Failed(format!("the host answered a {resource} list with malformed JSON"))
-                })?;
-                match list.get("items") {
-                    Some(Value::Array(items)) => Ok(items.clone()),
-                    None | Some(Value::Null) => Ok(Vec::new()),
-                    Some(_) => {
-                        Err(LookupError::Failed(format!("the host answered a {resource} list without an items array")))
-                    }
-                }
-            }
-            Err(message) => match classify_host_error(&message) {
-                Ok(()) => Ok(Vec::new()),
-                Err(e) => Err(e),
-            },
-        }
+        Ok(self.ask(request, resource, "")?.unwrap_or_else(|| r#"{"items":[]}"#.to_owned()))
     }
 }
 

@@ -69,7 +69,9 @@ impl HostCallHandler {
                         return Err(grant_denied_message(api_version, kind));
                     }
                 }
-                self.capabilities.kubernetes(&request)
+                // policy-server hands look-ups to its callback handler and wraps what fails
+                // (policy-evaluator `runtimes/callback.rs`, `send_request_and_wait_for_response`).
+                self.capabilities.kubernetes(&request).map_err(|e| format!("Callback evaluation failure: {e}"))
             }
             _ => Err(format!("unknown namespace: {namespace}")),
         }

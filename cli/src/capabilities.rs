@@ -5,57 +5,21 @@
 //! `--replay-host-capabilities-interactions` files), [`NoCluster`] (no
 //! cluster, no replay), or anything else, e.g. a set of YAML manifests.
 
-use std::collections::{BTreeSet, VecDeque};
+use std::collections::VecDeque;
 use std::fmt;
 use std::path::Path;
 use std::sync::Mutex;
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::Value;
 
-/// `kubernetes/get_resource` request (SDK `GetResourceRequest`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct GetResourceRequest {
-    pub api_version: String,
-    pub kind: String,
-    pub name: String,
-    #[serde(default)]
-    pub namespace: Option<String>,
-    #[serde(default)]
-    pub disable_cache: bool,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub field_masks: Option<BTreeSet<String>>,
-}
-
-/// `kubernetes/list_resources_by_namespace` request.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ListResourcesByNamespaceRequest {
-    pub api_version: String,
-    pub kind: String,
-    pub namespace: String,
-    #[serde(default)]
-    pub label_selector: Option<String>,
-    #[serde(default)]
-    pub field_selector: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub field_masks: Option<BTreeSet<String>>,
-}
-
-/// `kubernetes/list_resources_all` request.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ListResourcesAllRequest {
-    pub api_version: String,
-    pub kind: String,
-    #[serde(default)]
-    pub label_selector: Option<String>,
-    #[serde(default)]
-    pub field_selector: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub field_masks: Option<BTreeSet<String>>,
-}
+/// The look-up requests as the policy's SDK writes them, read with the same types.
+pub use kubewarden_policy_sdk::host_capabilities::kubernetes::{
+    GetResourceRequest, ListAllResourcesRequest as ListResourcesAllRequest, ListResourcesByNamespaceRequest,
+};
 
 /// A Kubernetes look-up made by the policy.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug)]
 pub enum KubernetesRequest {
     GetResource(GetResourceRequest),
     ListResourcesByNamespace(ListResourcesByNamespaceRequest),
@@ -116,16 +80,62 @@ impl KubernetesRequest {
         }
     }
 
-    fn body_json(&self) -> String {
+    /// The request as JSON, as it crossed the wire.
+    fn body(&self) -> Value {
         let v = match self {
-            Self::GetResource(r) => serde_json::to_string(r),
-            Self::ListResourcesByNamespace(r) => serde_json::to_string(r),
-            Self::ListResourcesAll(r) => serde_json::to_string(r),
-            Self::CanI(v) => serde_json::to_string(v),
+            Self::GetResource(r) => serde_json::to_value(r),
+            Self::ListResourcesByNamespace(r) => serde_json::to_value(r),
+            Self::ListResourcesAll(r) => serde_json::to_value(r),
+            Self::CanI(v) => Ok(v.clone()),
         };
         v.unwrap_or_default()
     }
 
+    fn body_json(&self) -> String {
+        self.body().to_string()
+    }
+}
+
+/// The SDK's request types are neither `Clone` nor `PartialEq`: two requests are the same when
+/// they are of one kind and say the same on the wire, which is what kwctl's replay compares.
+impl PartialEq for KubernetesRequest {
+    fn eq(&self, other: &Self) -> bool {
+        self.tag() == other.tag() && self.body() == other.body()
+    }
+}
+
+impl Clone for KubernetesRequest {
+    fn clone(&self) -> Self {
+        match self {
+            Self::GetResource(r) => Self::GetResource(GetResourceRequest {
+                api_version: r.api_version.clone(),
+                kind: r.kind.clone(),
+                name: r.name.clone(),
+                namespace: r.namespace.clone(),
+                disable_cache: r.disable_cache,
+                field_masks: r.field_masks.clone(),
+            }),
+            Self::ListResourcesByNamespace(r) => Self::ListResourcesByNamespace(ListResourcesByNamespaceRequest {
+                api_version: r.api_version.clone(),
+                kind: r.kind.clone(),
+                namespace: r.namespace.clone(),
+                label_selector: r.label_selector.clone(),
+                field_selector: r.field_selector.clone(),
+                field_masks: r.field_masks.clone(),
+            }),
+            Self::ListResourcesAll(r) => Self::ListResourcesAll(ListResourcesAllRequest {
+                api_version: r.api_version.clone(),
+                kind: r.kind.clone(),
+                label_selector: r.label_selector.clone(),
+                field_selector: r.field_selector.clone(),
+                field_masks: r.field_masks.clone(),
+            }),
+            Self::CanI(v) => Self::CanI(v.clone()),
+        }
+    }
+}
+
+impl KubernetesRequest {
     /// Build from a replay file's tagged request.
     fn from_tagged(tag: &str, value: serde_yaml_ng::Value) -> Result<Option<Self>, String> {
         let err = |e: serde_yaml_ng::Error| format!("!{tag}: {e}");

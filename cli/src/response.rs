@@ -14,29 +14,10 @@ pub const POLICY_ID_FROM_CLI: &str = "policy-from-cli";
 /// Text of the rejection for a mutation of a DELETE request.
 pub const DELETE_MUTATION_MESSAGE: &str = "Incoming object is null, which happens only with DELETE operations, but the policy is attempting a mutation. This is not allowed";
 
-/// What a policy's `validate` returns (SDK `ValidationResponse`, snake_case).
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct ValidationResponse {
-    pub accepted: bool,
-    #[serde(default)]
-    pub message: Option<String>,
-    #[serde(default)]
-    pub code: Option<u16>,
-    #[serde(default)]
-    pub mutated_object: Option<Value>,
-    #[serde(default)]
-    pub audit_annotations: Option<HashMap<String, String>>,
-    #[serde(default)]
-    pub warnings: Option<Vec<String>>,
-}
-
-/// What a policy's `validate_settings` returns.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct SettingsValidationResponse {
-    pub valid: bool,
-    #[serde(default)]
-    pub message: Option<String>,
-}
+/// What a policy's `validate` and `validate_settings` return: the SDK's own types, so the host
+/// reads exactly what the policy writes.
+pub use kubewarden_policy_sdk::response::ValidationResponse;
+pub use kubewarden_policy_sdk::settings::SettingsValidationResponse;
 
 /// `protect` (default) or `monitor`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -237,13 +218,21 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    /// The SDK's response has no `Default`: an accepting answer with nothing else set.
+    fn accepted() -> ValidationResponse {
+        ValidationResponse {
+            accepted: true,
+            message: None,
+            code: None,
+            mutated_object: None,
+            audit_annotations: None,
+            warnings: None,
+        }
+    }
+
     #[test]
     fn accept_shape() {
-        let r = AdmissionResponse::from_validation_response(
-            "u1",
-            Some(&json!({})),
-            ValidationResponse { accepted: true, ..Default::default() },
-        );
+        let r = AdmissionResponse::from_validation_response("u1", Some(&json!({})), accepted());
         assert_eq!(r.to_json_line(), r#"{"uid":"u1","allowed":true,"auditAnnotations":null,"warnings":null}"#);
     }
 
@@ -256,7 +245,7 @@ mod tests {
                 accepted: false,
                 message: Some("no".into()),
                 warnings: Some(vec!["w".into()]),
-                ..Default::default()
+                ..accepted()
             },
         );
         assert_eq!(
@@ -272,7 +261,7 @@ mod tests {
         let r = AdmissionResponse::from_validation_response(
             "u",
             Some(&original),
-            ValidationResponse { accepted: true, mutated_object: Some(mutated), ..Default::default() },
+            ValidationResponse { mutated_object: Some(mutated), ..accepted() },
         );
         assert_eq!(r.patch_type.as_deref(), Some("JSONPatch"));
         assert_eq!(r.decoded_patch().unwrap(), json!([{"op": "add", "path": "/spec/size", "value": "10Gi"}]));
@@ -282,7 +271,7 @@ mod tests {
         let same = AdmissionResponse::from_validation_response(
             "u",
             Some(&original),
-            ValidationResponse { accepted: true, mutated_object: Some(original.clone()), ..Default::default() },
+            ValidationResponse { mutated_object: Some(original.clone()), ..accepted() },
         );
         assert_eq!(same.patch, None);
         assert_eq!(same.patch_type, None);
@@ -293,7 +282,7 @@ mod tests {
         let r = AdmissionResponse::from_validation_response(
             "u",
             None,
-            ValidationResponse { accepted: true, mutated_object: Some(json!({})), ..Default::default() },
+            ValidationResponse { mutated_object: Some(json!({})), ..accepted() },
         );
         assert!(!r.allowed);
         assert_eq!(r.message(), Some(DELETE_MUTATION_MESSAGE));

@@ -296,8 +296,15 @@ impl HostCapabilities for ManifestLookups {
                     }
                     None => {
                         self.record(what, "not in the manifests (answered \"not found\")".to_owned(), true);
-                        // The API server's NotFound text.
-                        Err(format!("{} {:?} not found", plural_of(&r.kind), r.name))
+                        // policy-evaluator's text for a missing object (`get_opt` in
+                        // callback_handler/kubernetes/client.rs), namespace in Debug form.
+                        Err(format!(
+                            "Cannot find {}/{} named '{}' inside of namespace '{:?}'",
+                            r.api_version,
+                            r.kind,
+                            r.name,
+                            key.namespace.as_deref()
+                        ))
                     }
                 }
             }
@@ -540,12 +547,12 @@ mod tests {
     }
 
     #[test]
-    fn not_found_is_the_api_server_text() {
+    fn not_found_is_policy_servers_text() {
         let lookups = ManifestLookups::new(set());
         let err = lookups.kubernetes(&get("Secret", "v1", Some("obs"), "nope", None)).unwrap_err();
-        assert_eq!(err, "secrets \"nope\" not found");
+        assert_eq!(err, "Cannot find v1/Secret named 'nope' inside of namespace 'Some(\"obs\")'");
         let err = lookups.kubernetes(&get("Namespace", "v1", None, "prod", None)).unwrap_err();
-        assert_eq!(err, "namespaces \"prod\" not found");
+        assert_eq!(err, "Cannot find v1/Namespace named 'prod' inside of namespace 'None'");
         assert!(lookups.lookups().iter().all(|l| l.missing));
         // Cluster-scoped: found whatever namespace the request names.
         assert!(lookups.kubernetes(&get("Namespace", "v1", None, "obs", None)).is_ok());
