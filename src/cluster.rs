@@ -59,13 +59,27 @@ pub enum LookupError {
     NotGranted(String),
     /// The host or the API server failed.
     Failed(String),
+    /// An object came back that does not read as its kind: what no API server sends, but a
+    /// manifest or a replay file can (a Secret `data` value that is not base64). The object is
+    /// kept for the lenient readers, which name what is wrong by key.
+    Unreadable { message: String, object: Unshown },
+}
+
+/// JSON text that is never printed, `Debug` included: it can hold Secret data.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Unshown(pub String);
+
+impl fmt::Debug for Unshown {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "<{} bytes of JSON>", self.0.len())
+    }
 }
 
 impl fmt::Display for LookupError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             LookupError::NotGranted(m) => write!(f, "not allowed ({m})"),
-            LookupError::Failed(m) => write!(f, "failed ({m})"),
+            LookupError::Failed(m) | LookupError::Unreadable { message: m, .. } => write!(f, "failed ({m})"),
         }
     }
 }
@@ -113,8 +127,20 @@ impl<T: JsonCluster + ?Sized> Cluster for T {
 fn read_json<T: serde::de::DeserializeOwned>(resource: Resource, name: &str, answer: Lookup<String>) -> Lookup<T> {
     match answer? {
         None => Ok(None),
-        Some(json) => serde_json::from_str(&json).map(Some).map_err(|e| unreadable(resource, name, &e)),
+        Some(json) => read_object(resource, name, json).map(Some),
     }
+}
+
+/// An object answer read as its kind; one that does not read stays at hand as [`LookupError::Unreadable`].
+pub fn read_object<T: serde::de::DeserializeOwned>(
+    resource: Resource,
+    name: &str,
+    json: String,
+) -> Result<T, LookupError> {
+    serde_json::from_str(&json).map_err(|e| match unreadable(resource, name, &e) {
+        LookupError::Failed(message) => LookupError::Unreadable { message, object: Unshown(json) },
+        other => other,
+    })
 }
 
 /// An answer that is not the object asked for. serde's own text is left out: it can quote a value.

@@ -1,7 +1,7 @@
 //! The look-up contract answered by Kubewarden's host capabilities, through the SDK's
 //! `host_capabilities::kubernetes` (`get_resource`, `list_resources_by_namespace`).
 
-use crate::cluster::{Cluster, Lookup, LookupError, Resource, classify_host_error, unreadable};
+use crate::cluster::{Cluster, Lookup, LookupError, Resource, classify_host_error, read_object, unreadable};
 use crate::objects::CrKind;
 use crate::objects::listed::{CR_FIELD_MASKS, ListedCr, TempoMonolithicView, TempoStackView};
 use k8s_openapi::api::core::v1::{ConfigMap, Namespace, Secret};
@@ -10,6 +10,7 @@ use kubewarden_policy_sdk::host_capabilities::kubernetes::{
 };
 use kubewarden_policy_sdk::logging::KubewardenDrain;
 use serde::de::DeserializeOwned;
+use serde_json::value::RawValue;
 use std::sync::LazyLock;
 
 pub struct HostCluster;
@@ -19,11 +20,7 @@ pub struct HostCluster;
 static LOG: LazyLock<slog::Logger> =
     LazyLock::new(|| slog::Logger::root(KubewardenDrain::new(), slog::o!("policy" => "tempo-policy")));
 
-fn get<T: k8s_openapi::Resource + DeserializeOwned + Clone>(
-    resource: Resource,
-    namespace: Option<&str>,
-    name: &str,
-) -> Lookup<T> {
+fn get<T: DeserializeOwned>(resource: Resource, namespace: Option<&str>, name: &str) -> Lookup<T> {
     let request = GetResourceRequest {
         api_version: resource.api_version().to_string(),
         kind: resource.kind().to_string(),
@@ -33,8 +30,10 @@ fn get<T: k8s_openapi::Resource + DeserializeOwned + Clone>(
         disable_cache: false,
         field_masks: None,
     };
-    match get_resource::<T>(&request) {
-        Ok(object) => Ok(Some(object)),
+    // Read as raw JSON first, so that an object that is not a valid `T` (a replayed Secret whose
+    // data is not base64) still reaches the lenient reader instead of being lost in a serde error.
+    match get_resource::<Box<RawValue>>(&request) {
+        Ok(raw) => read_object(resource, name, raw.get().to_string()).map(Some),
         Err(e) => settle(e, resource, namespace, name).map(|()| None),
     }
 }

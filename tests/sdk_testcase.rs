@@ -94,7 +94,8 @@ fn limits_sizes_and_defaults() {
     let defaulted = run("tempostack-minio-defaults", true);
     let mutated = defaulted.mutated_object.expect("defaults are filled in");
     assert!(mutated["spec"]["storageSize"].is_string(), "{mutated}");
-    assert!(says(&run("tempostack-minio-limits-required", false), "resource-limits"));
+    run("tempostack-minio-limits-required", true);
+    assert!(says(&run("tempostack-no-limits-required", false), "resource-limits"));
     assert!(says(&run("tempostack-shrink-rejected", false), "storage-size"));
 }
 

@@ -91,8 +91,15 @@ impl KubernetesRequest {
         v.unwrap_or_default()
     }
 
+    /// The request as the policy wrote it, fields in the SDK's order.
     fn body_json(&self) -> String {
-        self.body().to_string()
+        let v = match self {
+            Self::GetResource(r) => serde_json::to_string(r),
+            Self::ListResourcesByNamespace(r) => serde_json::to_string(r),
+            Self::ListResourcesAll(r) => serde_json::to_string(r),
+            Self::CanI(v) => serde_json::to_string(v),
+        };
+        v.unwrap_or_default()
     }
 }
 
@@ -406,7 +413,7 @@ mod tests {
         let err = replay.kubernetes(&get("other")).unwrap_err();
         assert_eq!(
             err,
-            r#"Replay error: unexpected request. Was expecting !KubernetesGetResource {"api_version":"v1","kind":"Secret","name":"tempo-s3","namespace":"observability","disable_cache":false}, got !KubernetesGetResource {"api_version":"v1","kind":"Secret","name":"other","namespace":"observability","disable_cache":false} instead"#
+            r#"Replay error: unexpected request. Was expecting !KubernetesGetResource {"api_version":"v1","kind":"Secret","name":"tempo-s3","namespace":"observability","disable_cache":false,"field_masks":null}, got !KubernetesGetResource {"api_version":"v1","kind":"Secret","name":"other","namespace":"observability","disable_cache":false,"field_masks":null} instead"#
         );
         let _ = replay.kubernetes(&get("x"));
         let _ = replay.kubernetes(&get("x"));

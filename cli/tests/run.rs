@@ -235,10 +235,15 @@ fn replay_mismatch_exhausted_and_leftovers() {
     ));
     let msg = r["status"]["message"].as_str().unwrap();
     assert!(
-        msg.starts_with("internal server error: Guest call failure: Replay error: unexpected request. Was expecting !KubernetesGetResource {\"api_version\":\"v1\",\"kind\":\"Secret\",\"name\":\"other\""),
+        msg.starts_with("internal server error: Guest call failure: Callback evaluation failure: Replay error: unexpected request. Was expecting !KubernetesGetResource {\"api_version\":\"v1\",\"kind\":\"Secret\",\"name\":\"other\""),
         "{msg}"
     );
-    assert!(msg.ends_with("\"name\":\"relay\",\"namespace\":\"default\",\"disable_cache\":false} instead"), "{msg}");
+    assert!(
+        msg.ends_with(
+            "\"name\":\"relay\",\"namespace\":\"default\",\"disable_cache\":false,\"field_masks\":null} instead"
+        ),
+        "{msg}"
+    );
     assert_eq!(r["status"]["code"], 500);
 
     // Exhausted.
@@ -249,7 +254,7 @@ fn replay_mismatch_exhausted_and_leftovers() {
     ));
     assert_eq!(
         r["status"]["message"],
-        "internal server error: Guest call failure: the list of recorded responses is empty"
+        "internal server error: Guest call failure: Callback evaluation failure: the list of recorded responses is empty"
     );
 
     // Recorded error response becomes the host-call error.
@@ -265,7 +270,10 @@ fn replay_mismatch_exhausted_and_leftovers() {
         &["run", "-r", &req, "--allow-context-aware", "--replay-host-capabilities-interactions", &error, p],
         None,
     ));
-    assert_eq!(r["status"]["message"], "internal server error: Guest call failure: Cannot find v1/Secret relay");
+    assert_eq!(
+        r["status"]["message"],
+        "internal server error: Guest call failure: Callback evaluation failure: Cannot find v1/Secret relay"
+    );
 
     // Leftovers only warn.
     let two: serde_json::Value = serde_yaml_ng::from_str(&replay_success(&json!({"accepted": true}))).unwrap();

@@ -1,6 +1,6 @@
 //! TempoStack and TempoMonolithic CREATE/UPDATE: the storage section, the Secret it names, and (later rules) sizes, limits and defaults.
 
-use crate::cluster::Cluster;
+use crate::cluster::{Cluster, LookupError};
 use crate::engine::Verdict;
 use crate::finding::Findings;
 use crate::json::is_being_deleted;
@@ -43,6 +43,16 @@ pub fn review(kind: CrKind, request: &AdmissionRequest, settings: &Settings, clu
             Ok(Some(secret)) => {
                 super::check_secret_for(usage, &SecretContent::from_secret(&secret), settings, production, out)
             }
+            // A manifest or replayed Secret that is not a valid Secret: read leniently, so that a
+            // value that is not base64 is a `secret-keys` finding naming its key.
+            Err(LookupError::Unreadable { object, .. }) => match SecretContent::from_json(&object.0) {
+                Ok((secret, _)) => super::check_secret_for(usage, &secret, settings, production, out),
+                Err(e) => out.warn(
+                    Rule::LookupSkipped,
+                    format!("Secret/{}", usage.secret_name),
+                    format!("the Secret {:?} could not be read ({e}), so its content was not checked", usage.secret_name),
+                ),
+            },
             Ok(None) => rules::storage_secret::missing(usage, &namespace, settings, out),
             Err(e) => out.warn(
                 Rule::LookupSkipped,
