@@ -174,8 +174,25 @@ fn monolithic(cr: CrRef, obj: &Value, out: &mut Findings) -> CrStorage {
     }
     let name = secret_name(out, obj, &["spec", "storage", "traces", sub, "secret"], secret_path);
     // Only the s3 sub-object has credentialMode and tls in the CRD; a templated manifest can
-    // still carry them elsewhere, and the operator would ignore or refuse them.
-    let mode = mode_field(out, obj, &["spec", "storage", "traces", sub, "credentialMode"], mode_path);
+    // still carry them elsewhere, and the operator would ignore or refuse them. For azure and
+    // gcs the API server prunes (or, with strict field validation, refuses) credentialMode and
+    // the operator infers the mode from the Secret's keys (GetStorageParamsForTempoMonolithic,
+    // internal/handlers/storage/storage.go): judge as it does, as if the field were absent.
+    let mode = if backend == Backend::S3 {
+        mode_field(out, obj, &["spec", "storage", "traces", sub, "credentialMode"], mode_path)
+    } else {
+        if !matches!(
+            crate::json::at(obj, &["spec", "storage", "traces", sub, "credentialMode"]),
+            None | Some(Value::Null)
+        ) {
+            out.warn(
+                Rule::StorageSpec,
+                mode_path,
+                format!("{mode_path} is not a field of the TempoMonolithic CRD (only spec.storage.traces.s3 has credentialMode): the API server drops or refuses it, and the operator infers the {backend} credential mode from the Secret's keys: remove it"),
+            );
+        }
+        Some(None)
+    };
     let tls = tls_field(out, obj, &["spec", "storage", "traces", sub, "tls"], tls_path);
     if backend != Backend::S3 && tls.enabled {
         out.reject(
