@@ -438,4 +438,23 @@ mod tests {
         );
         assert!(messages(&f)[0].contains("s3 only"));
     }
+
+    /// The TempoMonolithic CRD has credentialMode for s3 only; the operator infers azure and gcs
+    /// modes from the keys, so a stray field there is a warning and never read.
+    #[test]
+    fn monolithic_credential_mode_exists_for_s3_only() {
+        for backend in ["azure", "gcs"] {
+            let (s, f) = run(
+                CrKind::TempoMonolithic,
+                json!({"spec":{"storage":{"traces":{"backend":backend,(backend):{"secret":"store","credentialMode":"token"}}}}}),
+            );
+            let CrStorage::Object(u) = s else { panic!("{s:?}") };
+            assert_eq!(u.mode, None, "{backend}");
+            assert!(!u.can_set_mode(), "{backend}");
+            let m = messages(&f);
+            assert_eq!(m.len(), 1, "{m:?}");
+            assert!(f.iter().all(|x| x.severity == crate::finding::Severity::Warn), "{m:?}");
+            assert!(m[0].contains(&format!("spec.storage.traces.{backend}.credentialMode is not a field")), "{m:?}");
+        }
+    }
 }
