@@ -62,6 +62,45 @@ fn present(list: &'static [&'static str], secret: &SecretContent) -> Vec<&'stati
     list.iter().copied().filter(|k| secret.has(k)).collect()
 }
 
+/// The `key.json` types Google's default-credential loaders accept (cloud.google.com/go/auth
+/// `credentials/filetypes.go`, golang.org/x/oauth2/google), which Tempo's GCS client uses
+/// through `GOOGLE_APPLICATION_CREDENTIALS`. The operator itself looks only for
+/// `external_account` (internal/handlers/storage/gcs_secret.go) and passes the rest on.
+pub const GCS_KEY_TYPES: [&str; 6] = [
+    "service_account",
+    "external_account",
+    "authorized_user",
+    "impersonated_service_account",
+    "external_account_authorized_user",
+    "gdch_service_account",
+];
+
+/// What makes a GCS `key.json` long-lived, as `key.json (type …)`; `None` for a short-lived
+/// `external_account` or an unknown type. A private key (`service_account`,
+/// `gdch_service_account`) or a refresh token (`authorized_user`,
+/// `external_account_authorized_user`) lives until revoked; `impersonated_service_account`
+/// is as long-lived as its `source_credentials`.
+pub fn gcs_long_lived(secret: &SecretContent) -> Option<String> {
+    let json: serde_json::Value = serde_json::from_slice(secret.bytes("key.json")?).ok()?;
+    let kind = json.get("type")?.as_str()?;
+    match kind {
+        "service_account" | "gdch_service_account" | "authorized_user" | "external_account_authorized_user" => {
+            Some(format!("key.json (type {kind})"))
+        }
+        "impersonated_service_account" => {
+            let source = json.pointer("/source_credentials/type").and_then(serde_json::Value::as_str);
+            match source {
+                Some("external_account") => None,
+                Some(s) if GCS_KEY_TYPES.contains(&s) => {
+                    Some(format!("key.json (type impersonated_service_account from {s} credentials)"))
+                }
+                _ => Some("key.json (type impersonated_service_account)".to_string()),
+            }
+        }
+        _ => None,
+    }
+}
+
 /// `type` of the GCS `key.json`, when it parses.
 pub fn gcs_key_type(secret: &SecretContent) -> Option<String> {
     let json: serde_json::Value = serde_json::from_slice(secret.bytes("key.json")?).ok()?;

@@ -124,14 +124,14 @@ impl Settings {
         for (i, region) in self.storage.allowed_regions.iter().enumerate() {
             if !is_plausible_region(region) {
                 problems.push(format!(
-                    "storage.allowedRegions[{i}]: {region:?} is not a region code (expected e.g. eu-west-1, us-south, europe-west4)"
+                    "storage.allowedRegions[{i}]: {region:?} is not a region code (expected e.g. eu-west-1, us-south, europe-west4, EU, NAM4, cn-hangzhou)"
                 ));
             }
         }
         for (bucket, region) in &self.storage.bucket_regions {
             if !is_plausible_region(region) {
                 problems.push(format!(
-                    "storage.bucketRegions.{bucket}: {region:?} is not a region code (expected e.g. eu-west-1)"
+                    "storage.bucketRegions.{bucket}: {region:?} is not a region code (expected e.g. eu-west-1, europe-west4, EU, NAM4, cn-hangzhou)"
                 ));
             }
         }
@@ -318,6 +318,22 @@ mod tests {
             let s = parse(json).unwrap();
             let e = s.validate().unwrap_err();
             assert!(e.starts_with(path) || e.contains(&format!("; {path}")), "{json}: {e}");
+        }
+    }
+
+    /// Google writes location codes in upper case (EU, NAM4, the API's US-CENTRAL1); other
+    /// providers have their own region codes (Alibaba cn-hangzhou).
+    #[test]
+    fn location_codes_as_providers_write_them() {
+        let s = parse(
+            r#"{"storage":{"allowedRegions":["EU","US","ASIA","NAM4","EUR4","eu","US-CENTRAL1","cn-hangzhou","uk-london-1"],
+            "bucketRegions":{"tempo-gcs":"EU","tempo-dual":"NAM4","tempo-oss":"cn-hangzhou"}}}"#,
+        )
+        .unwrap();
+        assert_eq!(s.validate(), Ok(()));
+        for bad in ["EU-WEST-1", "Eu", "cn-hangzhou-b", "NAM-4"] {
+            let s = parse(&format!(r#"{{"storage":{{"allowedRegions":["{bad}"]}}}}"#)).unwrap();
+            assert!(s.validate().is_err(), "{bad}");
         }
     }
 

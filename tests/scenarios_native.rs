@@ -77,3 +77,17 @@ fn every_scenario_matches_its_expectation() {
     }
     assert!(failures.is_empty(), "{} of {} scenarios failed:\n{}", failures.len(), all.len(), failures.join("\n"));
 }
+
+/// Every settings file the scenarios use is one `validate_settings` accepts: a scenario that
+/// passed only because settings validation never ran would prove nothing.
+#[test]
+fn every_settings_file_is_valid() {
+    for sc in scenarios::load() {
+        if sc.settings.is_none() {
+            continue;
+        }
+        let payload = serde_json::to_vec(&sc.settings_json()).unwrap();
+        let answer: Value = serde_json::from_slice(&tempo_policy::validate_settings(&payload).unwrap()).unwrap();
+        assert_eq!(answer["valid"], Value::Bool(true), "{}: {:?} {}", sc.name, sc.settings, answer["message"]);
+    }
+}

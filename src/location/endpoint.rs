@@ -65,6 +65,14 @@ pub enum EndpointProblem {
     HasFragment,
     /// Deliberately without the user-info: it is usually a password.
     HasUserInfo,
+    /// A host name that Go's URL parser (the operator's `url.ParseRequestURI`), the S3 client's
+    /// domain check (minio-go `s3utils.IsValidDomain`) or Go's resolver refuses: a character
+    /// outside letters, digits, `-`, `_` and `.`, percent-encoding, a leading `-`, `_` or `.`,
+    /// an empty or over-long label. The reason is fixed wording plus at most one character.
+    InvalidHostName(String),
+    /// A host the S3 client Tempo uses (minio-go `isValidEndpointURL`, utils.go) refuses when
+    /// Tempo starts, although it is a well-formed name; the text says which and why.
+    RefusedByS3Client(&'static str),
 }
 
 impl fmt::Display for EndpointProblem {
@@ -91,6 +99,13 @@ impl fmt::Display for EndpointProblem {
                 "carries credentials before the host name (user:password@): remove them and put \
                  the keys in access_key_id and access_key_secret",
             ),
+            EndpointProblem::InvalidHostName(reason) => write!(
+                f,
+                "has a host name that {reason}, so neither the operator's URL parser, the S3 \
+                 client Tempo uses (minio-go) nor a DNS resolver accepts it: write the host name \
+                 as DNS has it"
+            ),
+            EndpointProblem::RefusedByS3Client(why) => f.write_str(why),
         }
     }
 }
@@ -414,6 +429,14 @@ pub fn parse_endpoint(raw: &str) -> Result<Endpoint, Vec<EndpointProblem>> {
         return Err(problems);
     }
 
+    // The url crate follows the WHATWG URL standard, which percent-decodes host names and lets
+    // `{`, `*` or `$` through; Go's parser and minio-go do not, so the host is judged as written.
+    let raw_host = raw_host_of(after_scheme);
+    if let Some(reason) = raw_host.and_then(host_name_problem) {
+        problems.push(EndpointProblem::InvalidHostName(reason));
+        return Err(problems);
+    }
+
     let url = match Url::parse(trimmed) {
         Ok(url) => url,
         Err(e) => {
@@ -456,6 +479,9 @@ pub fn parse_endpoint(raw: &str) -> Result<Endpoint, Vec<EndpointProblem>> {
     if host.is_none() {
         problems.push(EndpointProblem::NoHost);
     }
+    if let Some(refusal) = raw_host.and_then(s3_client_refusal) {
+        problems.push(EndpointProblem::RefusedByS3Client(refusal));
+    }
 
     match (scheme, host) {
         (Some(scheme), Some((host, is_domain))) if problems.is_empty() => {
@@ -471,6 +497,111 @@ pub fn parse_endpoint(raw: &str) -> Result<Endpoint, Vec<EndpointProblem>> {
 /// a path.
 fn after_scheme_has_at(after_scheme: &str) -> bool {
     after_scheme.split(['/', '?', '#']).next().is_some_and(|authority| authority.contains('@'))
+}
+
+/// The host as written between the user-info and the port; `None` for a bracketed IPv6 literal
+/// (the url crate checks those) or an empty host (reported as [`EndpointProblem::NoHost`]).
+/// `\\` ends the authority too: the url crate reads it as `/` in http(s) URLs.
+fn raw_host_of(after_scheme: &str) -> Option<&str> {
+    let authority = after_scheme.split(['/', '?', '#', '\\']).next()?;
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    if host_port.starts_with('[') {
+        return None;
+    }
+    host_port.split(':').next().filter(|h| !h.is_empty())
+}
+
+/// Why no URL parser or resolver on the way to the store takes `host` as a host name. The
+/// rules are the union of three checks the endpoint goes through:
+/// - Go's `url.Parse`/`url.ParseRequestURI` (the operator, Tempo): percent-encoding of ASCII
+///   and characters such as `{`, `}`, `|` in a host are errors;
+/// - minio-go `s3utils.IsValidDomain` (pkg/s3utils/utils.go), called by `isValidEndpointURL`
+///   when Tempo starts: no leading or trailing `-` or `_`, no leading `.`, none of
+///   `` `~!@#$%^&*()+={}[]|\"';:><?/ ``;
+/// - Go's resolver (`net.isDomainName`): letters, digits, `-`, `_`, `.` only, no empty label,
+///   no label that starts or ends with `-`, labels of at most 63 and names of at most 253
+///   characters.
+///
+/// The reason names at most one character of the input, never the host itself.
+fn host_name_problem(host: &str) -> Option<String> {
+    if host.contains('%') {
+        return Some("is percent-encoded (%xx), which Go's URL parser refuses in a host".into());
+    }
+    if let Some(c) = host.chars().find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))) {
+        return Some(format!("contains {c:?} (only letters, digits, \"-\", \"_\" and \".\" can appear in one)"));
+    }
+    if let Some(c) = host.chars().next().filter(|c| matches!(c, '-' | '_' | '.')) {
+        return Some(format!("starts with {c:?}"));
+    }
+    if let Some(c) = host.chars().last().filter(|c| matches!(c, '-' | '_')) {
+        return Some(format!("ends with {c:?}"));
+    }
+    let name = host.strip_suffix('.').unwrap_or(host);
+    if name.len() > 253 {
+        return Some("is longer than 253 characters".into());
+    }
+    for label in name.split('.') {
+        if label.is_empty() {
+            return Some("has an empty label (two dots in a row)".into());
+        }
+        if label.len() > 63 {
+            return Some("has a label longer than 63 characters".into());
+        }
+        if label.starts_with('-') || label.ends_with('-') {
+            return Some("has a label that starts or ends with \"-\"".into());
+        }
+    }
+    None
+}
+
+/// Hosts minio-go's `isValidEndpointURL` (utils.go, v7.2.0, the version Tempo builds with)
+/// refuses when Tempo creates its S3 client, checked on the host as written (Go compares case
+/// sensitively):
+/// - a host containing `.s3.amazonaws.com` that is not one of the Amazon hosts
+///   `s3utils.IsAmazonEndpoint` knows, whose patterns all start with `s3.` or `s3-`: in
+///   practice the virtual-hosted `<bucket>.s3.amazonaws.com` ("Amazon S3 endpoint should be
+///   's3.amazonaws.com'");
+/// - a host containing `.googleapis.com` other than exactly `storage.googleapis.com`
+///   (`s3utils.IsGoogleEndpoint`): the virtual-hosted `<bucket>.storage.googleapis.com` and
+///   the regional `storage.<region>.rep.googleapis.com` ("Google Cloud Storage endpoint should
+///   be 'storage.googleapis.com'");
+/// - a host containing `s3-outposts` that is not `<prefix>.s3-outposts.<region>.amazonaws.com`.
+fn s3_client_refusal(host: &str) -> Option<&'static str> {
+    let host = host.strip_suffix('.').unwrap_or(host);
+    if host.contains(".s3.amazonaws.com") && !(host.starts_with("s3.") || host.starts_with("s3-")) {
+        return Some(
+            "is a virtual-hosted name on the global S3 endpoint (<bucket>.s3.amazonaws.com), which \
+             the S3 client Tempo uses (minio-go) refuses when Tempo starts (\"Amazon S3 endpoint \
+             should be 's3.amazonaws.com'\"): use the regional endpoint \
+             https://s3.<region>.amazonaws.com and keep the bucket name in the bucket key",
+        );
+    }
+    if host.contains(".googleapis.com") && host != "storage.googleapis.com" {
+        return Some(
+            "is a Google Cloud host other than storage.googleapis.com (a virtual-hosted \
+             <bucket>.storage.googleapis.com or a regional storage.<region>.rep.googleapis.com), \
+             which the S3 client Tempo uses (minio-go) refuses when Tempo starts (\"Google Cloud \
+             Storage endpoint should be 'storage.googleapis.com'\"): use \
+             https://storage.googleapis.com and keep the bucket name in the bucket key",
+        );
+    }
+    if host.contains("s3-outposts") && !is_outposts_host(host) {
+        return Some(
+            "names S3 on Outposts in a form the S3 client Tempo uses (minio-go) refuses when \
+             Tempo starts: it must be <prefix>.s3-outposts.<region>.amazonaws.com",
+        );
+    }
+    None
+}
+
+/// `<prefix>.s3-outposts.<region>.amazonaws.com`, the one Outposts form minio-go accepts.
+fn is_outposts_host(host: &str) -> bool {
+    let Some(stem) = host.strip_suffix(".amazonaws.com") else { return false };
+    let Some((front, region)) = stem.rsplit_once('.') else { return false };
+    let Some(prefix) = front.strip_suffix(".s3-outposts") else { return false };
+    !prefix.is_empty()
+        && !region.is_empty()
+        && region.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 fn is_valid_scheme(s: &str) -> bool {
@@ -876,6 +1007,8 @@ mod tests {
             EndpointProblem::HasQuery => "HasQuery",
             EndpointProblem::HasFragment => "HasFragment",
             EndpointProblem::HasUserInfo => "HasUserInfo",
+            EndpointProblem::InvalidHostName(_) => "InvalidHostName",
+            EndpointProblem::RefusedByS3Client(_) => "RefusedByS3Client",
         }
     }
 
@@ -946,7 +1079,9 @@ mod tests {
                 "https://tempo.s3-fips.dualstack.us-gov-west-1.amazonaws.com",
                 aws(GovCloud, F::VirtualHosted, "us-gov-west-1").b("tempo").fips().ds(),
             ),
-            ("https://tempo.s3.amazonaws.com", aws(Commercial, F::VirtualHostedLegacyGlobal, "").b("tempo")),
+            // minio-go refuses every *.s3.amazonaws.com host but its own (isValidEndpointURL).
+            ("https://tempo.s3.amazonaws.com", err(&["RefusedByS3Client"])),
+            ("https://tempo.s3.amazonaws.com.", err(&["RefusedByS3Client"])),
             ("https://tempo.s3-external-1.amazonaws.com", aws(Commercial, F::VirtualHostedLegacyGlobal, "").b("tempo")),
             (
                 "https://tempo.s3-eu-west-1.amazonaws.com",
@@ -1118,6 +1253,30 @@ mod tests {
             ("https://notamazonaws.com", Exp::Other),
             ("https://nyc3.digitaloceanspaces.com", Exp::Other),
             ("https://minio.example.com/", Exp::Other),
+            // Google hosts other than storage.googleapis.com, malformed Outposts hosts: refused
+            // by minio-go when Tempo starts.
+            ("https://tempo-traces.storage.googleapis.com", err(&["RefusedByS3Client"])),
+            ("https://storage.europe-west3.rep.googleapis.com", err(&["RefusedByS3Client"])),
+            ("https://storage.us-east4.rep.googleapis.com:443", err(&["RefusedByS3Client"])),
+            ("https://www.googleapis.com", err(&["RefusedByS3Client"])),
+            ("https://s3-outposts.us-west-2.amazonaws.com", err(&["RefusedByS3Client"])),
+            ("https://op-01ac5d28a6a232904.s3-outposts.us-west-2.amazonaws.com", aws(Commercial, F::Unrecognized, "")),
+            // Host names no parser or resolver on the way accepts.
+            ("https://{minio}:9000", err(&["InvalidHostName"])),
+            ("https://s3.%61mazonaws.com", err(&["InvalidHostName"])),
+            ("https://s3.eu-west-1.amazonaws.com%2e", err(&["InvalidHostName"])),
+            ("https://-minio.minio.svc:9000", err(&["InvalidHostName"])),
+            ("https://_minio.minio.svc:9000", err(&["InvalidHostName"])),
+            ("https://.minio.minio.svc:9000", err(&["InvalidHostName"])),
+            ("https://minio.minio.svc_:9000", err(&["InvalidHostName"])),
+            ("https://minio-.minio.svc:9000", err(&["InvalidHostName"])),
+            ("https://minio..svc:9000", err(&["InvalidHostName"])),
+            ("https://*.s3.eu-west-1.amazonaws.com", err(&["InvalidHostName"])),
+            ("https://mini$o:9000", err(&["InvalidHostName"])),
+            ("https://minio!:9000", err(&["InvalidHostName"])),
+            ("https://user:pw@{minio}:9000", err(&["HasUserInfo", "InvalidHostName"])),
+            ("http://s3_gateway.storage.svc:9000", Exp::Other),
+            ("http://minio_1.storage.svc:9000", Exp::Other),
             // Structural problems.
             ("not a url", err(&["NotAUrl"])),
             ("", err(&["NotAUrl"])),
@@ -1222,6 +1381,21 @@ mod tests {
         assert!(text.contains("user:password@"), "{text}");
     }
 
+    /// The reason for a bad host name names one character at most, never the host: what
+    /// looks like a host can be a password typed without its user name.
+    #[test]
+    fn host_name_reasons_do_not_echo_the_host() {
+        for raw in ["https://hunter2{x}", "https://-hunter2pw", "https://hunter2%41", "https://hunter2..pw"] {
+            let text = rendered(&parse_endpoint(raw).unwrap_err());
+            assert!(!text.contains("hunter2"), "{raw}: {text}");
+            assert!(text.contains("minio-go"), "{raw}: {text}");
+        }
+        let text = rendered(&parse_endpoint("https://mini$o:9000").unwrap_err());
+        assert!(text.contains("'$'"), "{text}");
+        let text = rendered(&parse_endpoint("https://tempo.s3.amazonaws.com").unwrap_err());
+        assert!(text.contains("https://s3.<region>.amazonaws.com"), "{text}");
+    }
+
     #[test]
     fn problem_texts_guide_the_fix() {
         let text = rendered(&parse_endpoint("s3.us-east-1.amazonaws.com").unwrap_err());
@@ -1278,7 +1452,7 @@ mod tests {
         assert_eq!(e.aws_partition(), Some(Commercial));
         assert!(!e.is_legacy_global());
 
-        let e = parse_endpoint("https://tempo.s3.amazonaws.com").unwrap();
+        let e = parse_endpoint("https://tempo.s3-external-1.amazonaws.com").unwrap();
         assert!(e.is_legacy_global());
         assert_eq!(e.region(), None);
         assert_eq!(LEGACY_GLOBAL_REGION, "us-east-1");

@@ -303,13 +303,50 @@ fn is_word_digits_format(r: &str) -> bool {
     word.len() >= 2 && is_lower_word(word)
 }
 
+/// Google Cloud location codes as Google writes them: multi-regions (`EU`, `US`, `ASIA`) and
+/// predefined dual-regions (`NAM4`, `EUR4`, `ASIA1`) in upper case, as its documentation and
+/// the bucket's `location` field give them, and regions as the API returns them
+/// (`US-CENTRAL1`). Google compares location codes case-insensitively; an upper-case code of
+/// the AWS form (`EU-WEST-1`) is not one of these.
+fn is_google_upper_case_format(r: &str) -> bool {
+    let lower = r.to_ascii_lowercase();
+    r.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-')
+        && (is_gcs_region_format(&lower) || is_word_digits_format(&lower))
+}
+
+/// Region codes of the other object stores, which follow none of the formats above:
+/// Alibaba Cloud OSS `cn-hangzhou`, `cn-shenzhen-finance-1`, Tencent COS `ap-guangzhou`,
+/// `na-siliconvalley`, Oracle `uk-london-1`, Huawei OBS `la-north-2`, Yandex `ru-central1`: a
+/// two-letter geography, then lowercase words (a digit may close one), at most four labels,
+/// optionally ending in a number. A last label of one letter is a zone (`cn-hangzhou-b`), not a
+/// region.
+fn is_geo_words_format(r: &str) -> bool {
+    let labels: Vec<&str> = r.split('-').collect();
+    let word = |l: &str| {
+        let w = l.trim_end_matches(|c: char| c.is_ascii_digit());
+        w.len() >= 2 && is_lower_word(w)
+    };
+    match labels.as_slice() {
+        [geo, middle @ .., last] if geo.len() == 2 && is_lower_word(geo) && middle.len() <= 2 => {
+            middle.iter().all(|l| word(l)) && (word(last) || (is_number(last) && !middle.is_empty()))
+        }
+        _ => false,
+    }
+}
+
 /// Format check for regions written in the settings (`storage.allowedRegions`,
 /// `storage.bucketRegions`). The policy cannot know which provider a setting
-/// is meant for, so any provider's format passes; what it catches is the
-/// typo that would otherwise silently never match (`EU-WEST-1`, `eu_west_1`,
-/// `eu-west-1a`, a stray space).
+/// is meant for, so any provider's format passes, including Google's
+/// upper-case location codes and other clouds' region codes; what it catches
+/// is the typo that would otherwise silently never match (`EU-WEST-1`,
+/// `eu_west_1`, `eu-west-1a`, a stray space).
 pub fn is_plausible_region(r: &str) -> bool {
-    is_aws_region_format(r) || is_ibm_location_format(r) || is_gcs_region_format(r) || is_word_digits_format(r)
+    is_aws_region_format(r)
+        || is_ibm_location_format(r)
+        || is_gcs_region_format(r)
+        || is_word_digits_format(r)
+        || is_google_upper_case_format(r)
+        || is_geo_words_format(r)
 }
 
 #[cfg(test)]
@@ -447,6 +484,24 @@ mod tests {
             "nam4",
             "westeurope",
             "eastus2",
+            // Google's spellings (issue 10): multi- and dual-regions in upper case, API form.
+            "EU",
+            "US",
+            "ASIA",
+            "NAM4",
+            "EUR4",
+            "ASIA1",
+            "US-CENTRAL1",
+            "EUROPE-WEST4",
+            // Other providers' codes.
+            "cn-hangzhou",
+            "cn-shanghai",
+            "cn-shenzhen-finance-1",
+            "ap-guangzhou",
+            "na-siliconvalley",
+            "uk-london-1",
+            "la-north-2",
+            "ru-central1",
         ];
         for r in good {
             assert!(is_plausible_region(r), "{r:?} should be plausible");
@@ -465,6 +520,14 @@ mod tests {
             "1",
             "-eu",
             "s3.eu-west-1.amazonaws.com",
+            "mars-1",
+            "EU-WEST-1",
+            "Eu",
+            "cn-hangzhou-b",
+            "cn-hangzhou-",
+            "cn--hangzhou",
+            "ap-1",
+            "NAM-4",
         ];
         for r in bad {
             assert!(!is_plausible_region(r), "{r:?} should not be plausible");

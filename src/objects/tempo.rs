@@ -133,3 +133,14 @@ pub struct StorageUse {
     pub tls: Tls,
     pub tls_path: &'static str,
 }
+
+impl StorageUse {
+    /// Whether the CR can set `credentialMode` for its backend: a TempoStack always
+    /// (`spec.storage.secret.credentialMode`), a TempoMonolithic only for s3: its CRD has the
+    /// field under `spec.storage.traces.s3` alone, and the operator always infers the mode of
+    /// azure and gcs from the Secret's keys (`GetStorageParamsForTempoMonolithic`,
+    /// internal/handlers/storage/storage.go).
+    pub fn can_set_mode(&self) -> bool {
+        self.cr.kind == CrKind::TempoStack || self.backend == Backend::S3
+    }
+}

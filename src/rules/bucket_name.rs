@@ -48,7 +48,8 @@ use regex::Regex;
 
 pub fn check(c: &SecretCheck, out: &mut Findings) {
     let key = c.backend.bucket_key();
-    let Some(name) = c.secret.text(key) else { return };
+    // Surrounding whitespace is `secret-keys`' finding; the name is judged without it.
+    let Some(name) = c.secret.text(key).map(str::trim).filter(|n| !n.is_empty()) else { return };
     let path = c.key_path(key);
     let what = if c.backend == Backend::Azure { "container" } else { "bucket" };
 

@@ -4,7 +4,12 @@
 //! - No `credentialMode` on the CR, and the Secret holds long-lived keys (`endpoint`,
 //!   `access_key_id`, `access_key_secret`; Azure `account_key`) together with short-lived ones
 //!   (`region`, `role_arn`; Azure `tenant_id`). Rejected when a CR reads the Secret; a warning when
-//!   the Secret is judged alone (a CR may still set `credentialMode: static`).
+//!   the Secret is judged alone (a CR may still set `credentialMode: static`). A TempoMonolithic
+//!   on azure or gcs has no `credentialMode` (its CRD has the field under
+//!   `spec.storage.traces.s3` only, and `GetStorageParamsForTempoMonolithic` in
+//!   internal/handlers/storage/storage.go always infers the mode there): such a field is
+//!   ignored, as the API server drops it, and the advice is to remove `tenant_id` or
+//!   `account_key`.
 //! - `token-cco` with `azure` or `gcs`: the operator supports it for S3 only.
 //! - An explicit mode whose keys are missing while the Secret's keys point to another mode.
 //!
@@ -53,27 +58,53 @@ pub fn check_cr(usage: &Declared, out: &mut Findings) {
 pub fn check(c: &SecretCheck, out: &mut Findings) {
     match c.mode {
         ModeDecision::Mixed { long, short } => {
-            let fix_cr = match c.usage {
-                Some(u) => {
-                    format!("set {}: static on {} (the operator then ignores {})", u.mode_path, u.cr, list(short))
-                }
-                None => format!(
-                    "set credentialMode: static on the CR that uses it (the operator then ignores {})",
-                    list(short)
-                ),
-            };
             let remove = if c.backend == Backend::S3 {
                 "remove region and role_arn for static keys"
             } else {
                 "remove tenant_id for a static account key"
             };
-            let message = format!(
-                "{} holds long-lived keys ({}) and short-lived keys ({}), so the operator cannot infer the credential mode and refuses it. Either {fix_cr}, or {remove} (or the long-lived keys for token mode)",
-                c.subject(),
-                list(long),
-                list(short),
-            );
-            let path = c.usage.map(|u| u.mode_path.to_string()).unwrap_or_else(|| format!("Secret/{}", c.secret.name));
+            let message = match c.usage {
+                // A TempoMonolithic cannot set the mode for azure: the keys must say it.
+                Some(u) if !u.can_set_mode() => format!(
+                    "{} holds long-lived keys ({}) and short-lived keys ({}), so the operator cannot infer the credential mode and refuses it; {} has no credentialMode for {} (the operator always infers it from the keys): {remove}, or remove {} for Workload Identity",
+                    c.subject(),
+                    list(long),
+                    list(short),
+                    u.cr,
+                    u.backend,
+                    list(long),
+                ),
+                _ => {
+                    let fix_cr = match c.usage {
+                        Some(u) => format!(
+                            "set {}: static on {} (the operator then ignores {})",
+                            u.mode_path,
+                            u.cr,
+                            list(short)
+                        ),
+                        None if c.backend == Backend::S3 => format!(
+                            "set credentialMode: static on the CR that uses it (the operator then ignores {})",
+                            list(short)
+                        ),
+                        None => format!(
+                            "set spec.storage.secret.credentialMode: static on the TempoStack that uses it (the operator then ignores {}; a TempoMonolithic has no such field for {})",
+                            list(short),
+                            c.backend
+                        ),
+                    };
+                    format!(
+                        "{} holds long-lived keys ({}) and short-lived keys ({}), so the operator cannot infer the credential mode and refuses it. Either {fix_cr}, or {remove} (or the long-lived keys for token mode)",
+                        c.subject(),
+                        list(long),
+                        list(short),
+                    )
+                }
+            };
+            let path = match c.usage {
+                Some(u) if u.can_set_mode() => u.mode_path.to_string(),
+                Some(_) => long.iter().chain(short.iter()).map(|k| c.key_path(k)).collect::<Vec<_>>().join(", "),
+                None => format!("Secret/{}", c.secret.name),
+            };
             if c.usage.is_some() {
                 out.reject(Rule::CredentialMode, path, message);
             } else {

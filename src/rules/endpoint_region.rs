@@ -17,6 +17,12 @@
 //!   `tempo-traces.bucket.vpce-…`) must name the Secret's `bucket`;
 //! - the static-website endpoint (`s3-website-…`) and the S3 Control VPC endpoint
 //!   (`control.vpce-…`) are rejected: neither serves objects through the S3 API;
+//! - a Multi-Region Access Point (`<alias>.mrap.accesspoint.s3-global.amazonaws.com`) is
+//!   rejected: AWS requires SigV4A signatures there, and minio-go, the S3 client Tempo uses,
+//!   signs with SigV4 only (`pkg/signer/request-signature-v4.go`, no `AWS4-ECDSA-P256-SHA256`);
+//! - a FIPS host (`s3-fips.…`, `s3-accesspoint-fips.…`) in a region without FIPS S3 endpoints
+//!   is rejected: they exist only in the US and Canada commercial regions and in GovCloud, so
+//!   `s3-fips.eu-west-1.amazonaws.com` does not resolve;
 //! - the legacy global endpoint (`s3.amazonaws.com`, `s3-external-1.amazonaws.com`) is a
 //!   warning that names the regional endpoint to use (for the region the Secret or the settings
 //!   give, when one does);
@@ -26,8 +32,7 @@
 //! well-formed region missing from the known list (in the host or in `region`) is only a warning,
 //! since new regions appear every year. IBM COS locations are judged as IBM codes (`us-south`,
 //! `eu`, `ams03`). Every other legitimate AWS form (dual-stack, FIPS, legacy dash, access points,
-//! interface VPC endpoints, transfer acceleration, multi-region access points) is accepted when it
-//! is consistent.
+//! interface VPC endpoints, transfer acceleration) is accepted when it is consistent.
 //!
 //! ## Why
 //! The operator compares none of this. A bucket in us-east-1 behind an eu-west-1 endpoint, or a
@@ -55,7 +60,7 @@ use std::fmt;
 use crate::context::SecretCheck;
 use crate::finding::{Findings, quote};
 use crate::location::endpoint::{AwsForm, Endpoint, IbmForm, Target, VpcKind};
-use crate::location::region::{RegionCheck, check_aws_region, check_ibm_location, partition_matches};
+use crate::location::region::{AwsPartition, RegionCheck, check_aws_region, check_ibm_location, partition_matches};
 use crate::objects::Backend;
 use crate::rules::Rule;
 
@@ -138,7 +143,8 @@ pub fn region_key<'c>(c: &'c SecretCheck) -> Option<(&'c str, RegionProvider, Re
     if c.backend != Backend::S3 || !c.reads_region() {
         return None;
     }
-    let region = c.secret.text("region")?;
+    // Surrounding whitespace is `secret-keys`' finding; the region is judged without it.
+    let region = c.secret.text("region").map(str::trim).filter(|r| !r.is_empty())?;
     let provider = if c.reads_endpoint() {
         match c.parsed_endpoint().map(|e| &e.target) {
             Some(Target::IbmCos(_)) => RegionProvider::IbmCos,
@@ -164,7 +170,7 @@ pub fn region_claims<'c>(c: &'c SecretCheck) -> Vec<RegionClaim<'c>> {
     {
         claims.push(RegionClaim { source: RegionSource::RegionKey, region });
     }
-    if let Some(bucket) = c.secret.text(c.backend.bucket_key())
+    if let Some(bucket) = c.secret.text(c.backend.bucket_key()).map(str::trim)
         && let Some(region) = c.settings.storage.bucket_regions.get(bucket)
     {
         claims.push(RegionClaim { source: RegionSource::BucketRegions(bucket.to_string()), region });
@@ -241,6 +247,28 @@ fn host_form(c: &SecretCheck, e: &Endpoint, claims: &[RegionClaim], out: &mut Fi
                     aws.partition.dns_suffix()
                 ),
             ),
+            AwsForm::MultiRegionAccessPoint => out.reject(
+                Rule::EndpointRegion,
+                path,
+                format!(
+                    "{}: endpoint {url} is a Multi-Region Access Point, whose requests must be signed with SigV4A (AWS4-ECDSA-P256-SHA256); the S3 client Tempo uses (minio-go) signs with SigV4 only, so every request is refused: use the regional endpoint of one of the access point's buckets",
+                    c.subject()
+                ),
+            ),
+            _ if aws.fips && aws.region.as_deref().is_some_and(|r| !has_fips_endpoint(aws.partition, r)) => {
+                let region = aws.region.as_deref().unwrap_or_default();
+                let plain = format!("https://s3.{region}.{}", aws.partition.dns_suffix());
+                out.reject(
+                    Rule::EndpointRegion,
+                    path,
+                    format!(
+                        "{}: endpoint {url} is a FIPS endpoint in region {}, but AWS offers FIPS S3 endpoints only in US, Canada and GovCloud regions, so the host does not exist: use {}",
+                        c.subject(),
+                        quote(region),
+                        quote(&plain)
+                    ),
+                );
+            }
             form if form.is_legacy_global() => {
                 let instead = match region_elsewhere {
                     Some(r) => format!("use the regional endpoint {}", quote(&e.suggested_regional_endpoint(r))),
@@ -267,6 +295,18 @@ fn host_form(c: &SecretCheck, e: &Endpoint, claims: &[RegionClaim], out: &mut Fi
             ),
         ),
         _ => {}
+    }
+}
+
+/// Whether AWS runs FIPS S3 endpoints in `region`: in the commercial partition only in `us-*`
+/// and `ca-*` regions, and in GovCloud; never in China or the European Sovereign Cloud
+/// (storage-secrets.md, AWS FIPS endpoints list). The ISO partitions are left alone: their
+/// endpoint lists are not public.
+fn has_fips_endpoint(partition: AwsPartition, region: &str) -> bool {
+    match partition {
+        AwsPartition::Commercial => region.starts_with("us-") || region.starts_with("ca-"),
+        AwsPartition::China | AwsPartition::EuSovereign => false,
+        _ => true,
     }
 }
 
@@ -353,7 +393,7 @@ fn partition(c: &SecretCheck, e: &Endpoint, claims: &[RegionClaim], out: &mut Fi
 /// Two statements naming different regions.
 fn disagreement(c: &SecretCheck, endpoint: Option<&Endpoint>, claims: &[RegionClaim], out: &mut Findings) {
     let Some(first) = claims.first() else { return };
-    if claims.iter().all(|cl| cl.region == first.region) {
+    if claims.iter().all(|cl| cl.region.eq_ignore_ascii_case(first.region)) {
         return;
     }
     let listed: Vec<String> = claims.iter().map(ToString::to_string).collect();
@@ -384,7 +424,7 @@ fn disagreement(c: &SecretCheck, endpoint: Option<&Endpoint>, claims: &[RegionCl
 
 /// A virtual-hosted, VPC `bucket.` or IBM virtual-hosted host names the bucket it serves.
 fn bucket_in_host(c: &SecretCheck, e: &Endpoint, out: &mut Findings) {
-    let (Some(in_host), Some(bucket)) = (e.bucket(), c.secret.text("bucket")) else { return };
+    let (Some(in_host), Some(bucket)) = (e.bucket(), c.secret.text("bucket").map(str::trim)) else { return };
     if in_host == bucket {
         return;
     }
@@ -494,7 +534,6 @@ mod tests {
             ("https://vpce-0a1b2c3d4e5f67890-abcdefgh.s3.eu-west-1.vpce.amazonaws.com", "tempo-traces"),
             ("https://tempo-traces.s3-accelerate.amazonaws.com", "tempo-traces"),
             ("https://tempo-traces.s3-accelerate.dualstack.amazonaws.com", "tempo-traces"),
-            ("https://mfzwi23gnjvgw.mrap.accesspoint.s3-global.amazonaws.com", "tempo-traces"),
             ("https://s3.cn-north-1.amazonaws.com.cn", "tempo-traces"),
             ("https://s3.cn-northwest-1.amazonaws.com.cn:443", "tempo-traces"),
             ("https://s3.us-gov-east-1.amazonaws.com", "tempo-traces"),
@@ -627,7 +666,7 @@ mod tests {
         for endpoint in [
             "https://tempo-logs.bucket.vpce-0a1b2c3d4e5f67890-abcdefgh.s3.eu-west-1.vpce.amazonaws.com",
             "https://tempo-logs.s3-accelerate.amazonaws.com",
-            "https://tempo-logs.s3.amazonaws.com",
+            "https://tempo-logs.s3-external-1.amazonaws.com",
             "https://tempo-logs.s3.us-south.cloud-object-storage.appdomain.cloud",
         ] {
             let found = run(endpoint, "tempo-traces");
@@ -660,10 +699,12 @@ mod tests {
             )
         };
         assert_eq!(with_region("eu-west-1"), vec![]);
-        for bad in ["EU-WEST-1", "eu-west", "eu-west-1a", "eu_west_1", " eu-west-1"] {
+        for bad in ["EU-WEST-1", "eu-west", "eu-west-1a", "eu_west_1"] {
             let found = with_region(bad);
             assert_eq!(severities(&found), vec![Reject], "{bad}: {found:?}");
         }
+        // Surrounding whitespace is secret-keys' finding: the code itself is fine.
+        assert_eq!(with_region("eu-west-1\n"), vec![]);
         let found = with_region("eu-west-4");
         assert_eq!(severities(&found), vec![Warn], "{found:?}");
         assert!(found[0].1.contains("well-formed AWS region"));
@@ -693,7 +734,7 @@ mod tests {
         for unknown in [
             "https://ec2.eu-west-1.amazonaws.com",
             "https://s3express-control.us-west-2.amazonaws.com",
-            "https://s3-outposts.us-west-2.amazonaws.com",
+            "https://op-01ac5d28a6a232904.s3-outposts.us-west-2.amazonaws.com",
             "https://s3-object-lambda.us-east-1.amazonaws.com",
         ] {
             let found = run(unknown, "tempo-traces");
@@ -701,6 +742,38 @@ mod tests {
         }
         let found = run("https://cos.eu-de.cloud-object-storage.appdomain.cloud", "tempo-traces");
         assert_eq!(severities(&found), vec![Warn], "{found:?}");
+    }
+
+    /// Multi-Region Access Points need SigV4A, which minio-go does not sign; FIPS hosts exist
+    /// only in US, Canada and GovCloud regions.
+    #[test]
+    fn hosts_the_client_cannot_use() {
+        let found = run("https://mfzwi23gnjvgw.mrap.accesspoint.s3-global.amazonaws.com", "tempo-traces");
+        assert_eq!(severities(&found), vec![Reject], "{found:?}");
+        assert!(found[0].1.contains("SigV4A"), "{}", found[0].1);
+        for endpoint in [
+            "https://s3-fips.eu-west-1.amazonaws.com",
+            "https://s3-fips.dualstack.ap-southeast-2.amazonaws.com",
+            "https://tempo-traces.s3-fips.eu-central-1.amazonaws.com",
+            "https://finance-123456789012.s3-accesspoint-fips.eu-west-1.amazonaws.com",
+            "https://s3-fips.cn-north-1.amazonaws.com.cn",
+        ] {
+            let found = run(endpoint, "tempo-traces");
+            assert_eq!(severities(&found), vec![Reject], "{endpoint}: {found:?}");
+            assert!(found[0].1.contains("FIPS"), "{}", found[0].1);
+        }
+        let found = run("https://s3-fips.eu-west-1.amazonaws.com", "tempo-traces");
+        assert!(found[0].1.contains("\"https://s3.eu-west-1.amazonaws.com\""), "{}", found[0].1);
+        for endpoint in [
+            "https://s3-fips.us-east-2.amazonaws.com",
+            "https://s3-fips.dualstack.us-west-2.amazonaws.com",
+            "https://s3-fips.ca-central-1.amazonaws.com",
+            "https://s3-fips.ca-west-1.amazonaws.com",
+            "https://s3-fips.us-gov-east-1.amazonaws.com",
+            "https://s3-fips-us-gov-west-1.amazonaws.com",
+        ] {
+            assert_eq!(run(endpoint, "tempo-traces"), vec![], "{endpoint}");
+        }
     }
 
     #[test]

@@ -1,14 +1,23 @@
 //! `gcs-key`: the GCS `key.json` must be a credential file the Google client libraries can use.
 //!
 //! ## What it checks
-//! `key.json` parses as a JSON object; its `type` is `service_account` or `external_account`;
-//! with `external_account` (Workload Identity Federation) its `credential_source.file` is
+//! `key.json` parses as a JSON object; its `type` is one Google's default-credential loaders
+//! accept: `service_account`, `external_account`, `authorized_user`,
+//! `impersonated_service_account`, `external_account_authorized_user`, `gdch_service_account`
+//! (cloud.google.com/go/auth `credentials/filetypes.go`; golang.org/x/oauth2/google); with
+//! `external_account` (Workload Identity Federation) its `credential_source.file` is
 //! `/var/run/secrets/storage/serviceaccount/token`, where the operator projects the token; with
-//! `service_account` it has `private_key` and `client_email`.
+//! `service_account` it has `private_key` and `client_email`. With `credentialMode: token` on the
+//! CR it must be `external_account`. Whether a type is long-lived is `static-credentials`'
+//! business, in production only.
 //!
 //! ## Why
-//! The operator parses `key.json` to infer the mode and refuses unparseable JSON; a token file
-//! path from another tool's guide makes every request fail with an authentication error at run time.
+//! The operator parses `key.json` to infer the mode, refuses unparseable JSON and looks at no
+//! `type` but `external_account` (internal/handlers/storage/gcs_secret.go): every other type goes
+//! to Tempo as a static credential file (`GOOGLE_APPLICATION_CREDENTIALS`), where Google's
+//! loader accepts the types above and refuses the rest ("unsupported filetype"). In token mode
+//! the operator insists on the projected token file. A token file path from another tool's guide
+//! makes every request fail with an authentication error at run time.
 //!
 //! ## Example
 //! Rejected: `key.json: {"type": "external_account", "credential_source": {"file": "/var/run/secrets/tokens/gcp-ksa/token"}}`.
@@ -18,6 +27,7 @@
 //! None.
 
 use crate::context::SecretCheck;
+use crate::credential::GCS_KEY_TYPES;
 use crate::finding::Findings;
 use crate::objects::{Backend, CredentialMode};
 use crate::rules::Rule;
@@ -56,25 +66,41 @@ pub fn check(c: &SecretCheck, out: &mut Findings) {
                 );
             }
         }
-        Some("service_account") => {
+        Some(kind) if GCS_KEY_TYPES.contains(&kind) => {
             if c.mode.mode() == Some(CredentialMode::Token) {
                 out.reject(
                     Rule::GcsKey,
                     path.clone(),
-                    format!("{subject}: credentialMode token needs an external_account key.json (Workload Identity Federation), but this one is a service_account key"),
+                    format!("{subject}: credentialMode token needs an external_account key.json (Workload Identity Federation), but this one is of type {kind}"),
                 );
             }
-            let lacking: Vec<&str> =
-                ["private_key", "client_email"].into_iter().filter(|k| json.get(*k).and_then(Value::as_str).is_none_or(str::is_empty)).collect();
-            if !lacking.is_empty() {
-                out.reject(Rule::GcsKey, path, format!("{subject}: key.json (service_account) lacks {}", lacking.join(", ")));
+            if kind == "service_account" {
+                let lacking: Vec<&str> = ["private_key", "client_email"]
+                    .into_iter()
+                    .filter(|k| json.get(*k).and_then(Value::as_str).is_none_or(str::is_empty))
+                    .collect();
+                if !lacking.is_empty() {
+                    out.reject(
+                        Rule::GcsKey,
+                        path,
+                        format!("{subject}: key.json (service_account) lacks {}", lacking.join(", ")),
+                    );
+                }
             }
         }
         Some(other) => out.reject(
             Rule::GcsKey,
             path,
-            format!("{subject}: key.json type {other:?} is not one the operator knows: expected service_account or external_account"),
+            format!(
+                "{subject}: key.json type {:?} is not one Google's credential loaders accept: expected one of {}",
+                other.chars().take(40).collect::<String>(),
+                GCS_KEY_TYPES.join(", ")
+            ),
         ),
-        None => out.reject(Rule::GcsKey, path, format!("{subject}: key.json has no \"type\": expected service_account or external_account")),
+        None => out.reject(
+            Rule::GcsKey,
+            path,
+            format!("{subject}: key.json has no \"type\": expected one of {}", GCS_KEY_TYPES.join(", ")),
+        ),
     }
 }

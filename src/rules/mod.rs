@@ -123,16 +123,16 @@ impl Rule {
                 "The CR's storage section is unusable: unknown type or backend, empty Secret name, object backend without its sub-object, TLS on azure or gcs."
             }
             Rule::SecretKeys => {
-                "A key the backend and credential mode need is missing or empty (all listed at once, with \"did you mean\" hints), or a `data` value is not base64."
+                "A key the backend and credential mode need is missing or empty (all listed at once, with \"did you mean\" hints; a warning for a Secret judged alone that is complete for a mode only the CR sets, such as `token-cco`), a value has leading or trailing whitespace, or a `data` value is not base64."
             }
             Rule::CredentialMode => {
                 "Long- and short-lived keys mixed without `credentialMode` on the CR, a mode the backend does not support, or the CR's mode does not match the Secret's keys."
             }
             Rule::Endpoint => {
-                "`endpoint` is not an absolute `http`/`https` URL with a host, has a path, query or fragment, or carries user-info."
+                "`endpoint` is not an absolute `http`/`https` URL with a host, has a path, query or fragment, carries user-info, has a host name Go's URL parser, minio-go or DNS refuses, or is a host minio-go refuses at start-up (`<bucket>.s3.amazonaws.com`, `*.googleapis.com` other than `storage.googleapis.com`)."
             }
             Rule::EndpointRegion => {
-                "The endpoint host, `region` and `storage.bucketRegions` name different regions, a virtual-hosted or VPC host names another bucket, a region is malformed or outside the host's AWS partition, or the endpoint serves no S3 API (website). Warns on the legacy global endpoint and unknown regions."
+                "The endpoint host, `region` and `storage.bucketRegions` name different regions, a virtual-hosted or VPC host names another bucket, a region is malformed or outside the host's AWS partition, the endpoint serves no S3 API (website), needs SigV4A (Multi-Region Access Point) or is a FIPS host in a region without one. Warns on the legacy global endpoint and unknown regions."
             }
             Rule::RegionAllowed => {
                 "The bucket's region (endpoint host, `region` or `storage.bucketRegions`) is not in `storage.allowedRegions` (a warning when no region can be known)."
@@ -144,10 +144,10 @@ impl Rule {
                 "The bucket or container name breaks the provider's naming rules (a warning for in-cluster S3 stores) or `storage.bucketNamePattern`. Warns on a dotted bucket in a virtual-hosted HTTPS host."
             }
             Rule::GcsKey => {
-                "`key.json` is not JSON, has no known `type`, or (workload identity) does not point at the projected token file."
+                "`key.json` is not JSON, has a `type` Google's credential loaders do not accept, is not `external_account` in token mode, or (workload identity) does not point at the projected token file."
             }
             Rule::StaticCredentials => {
-                "Long-lived keys (`access_key_id`/`access_key_secret`, `account_key`, a `service_account` key.json) or `credentialMode: static`, unless the endpoint matches `production.staticCredentialsAllowedFor`."
+                "Long-lived keys (`access_key_id`/`access_key_secret`, `account_key`, a key.json with a private key or refresh token) or `credentialMode: static`, unless the endpoint matches `production.staticCredentialsAllowedFor`."
             }
             Rule::InsecureEndpoint => {
                 "A plain `http://` endpoint, or a TempoStack static S3 `https://` endpoint without `tls.enabled` (the operator then speaks plain HTTP)."

@@ -45,7 +45,9 @@ pub fn check(c: &SecretCheck, out: &mut Findings) {
     }
     let mut reported: Vec<&str> = Vec::new();
     for claim in &claims {
-        if allowed.iter().any(|a| a == claim.region) || reported.contains(&claim.region) {
+        // Google writes location codes in either case (`EU`, `eu`); AWS and IBM codes are lower
+        // case only (the settings refuse `EU-WEST-1`), so ignoring case matches exactly those.
+        if allowed.iter().any(|a| a.eq_ignore_ascii_case(claim.region)) || reported.contains(&claim.region) {
             continue;
         }
         reported.push(claim.region);

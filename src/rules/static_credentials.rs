@@ -3,7 +3,10 @@
 //! ## What it checks
 //! Only in production (`production.namespaces` / `production.namespaceLabels`). The storage
 //! Secret holds a long-lived key: S3 `access_key_id` / `access_key_secret`, Azure `account_key`,
-//! or a GCS `key.json` of type `service_account`; or the CR sets `credentialMode: static`
+//! or a GCS `key.json` holding a private key or a refresh token (`service_account`,
+//! `gdch_service_account`, `authorized_user`, `external_account_authorized_user`, and
+//! `impersonated_service_account` whose `source_credentials` are one of these); or the CR sets
+//! `credentialMode: static`
 //! explicitly. Either is rejected, unless the S3 `endpoint` (the whole URL as written, trimmed)
 //! matches a regex of `production.staticCredentialsAllowedFor`. The message names the
 //! short-lived mode to use instead and the keys it needs, never a key's value.
@@ -27,7 +30,7 @@
 //! `production.staticCredentialsAllowedFor` (regexes on the whole endpoint URL).
 
 use crate::context::SecretCheck;
-use crate::credential::{ModeDecision, gcs_key_type};
+use crate::credential::{ModeDecision, gcs_long_lived};
 use crate::finding::Findings;
 use crate::objects::{Backend, CredentialMode};
 use crate::rules::Rule;
@@ -55,7 +58,8 @@ pub fn check(c: &SecretCheck, out: &mut Findings) {
         _ => String::new(),
     };
     let path = match (long_lived.first(), c.usage) {
-        (Some(key), _) => c.key_path(key),
+        // `key.json (type …)` names the key first.
+        (Some(key), _) => c.key_path(key.split(' ').next().unwrap_or(key)),
         (None, Some(u)) => u.mode_path.to_string(),
         (None, None) => format!("Secret/{}", c.secret.name),
     };
@@ -71,14 +75,15 @@ pub fn check(c: &SecretCheck, out: &mut Findings) {
 }
 
 /// The long-lived keys the Secret holds (non-empty values only).
-fn long_lived_keys(c: &SecretCheck) -> Vec<&'static str> {
+fn long_lived_keys(c: &SecretCheck) -> Vec<String> {
     match c.backend {
-        Backend::S3 => ["access_key_id", "access_key_secret"].into_iter().filter(|k| !c.secret.is_missing(k)).collect(),
-        Backend::Azure => ["account_key"].into_iter().filter(|k| !c.secret.is_missing(k)).collect(),
-        Backend::Gcs => match gcs_key_type(c.secret).as_deref() {
-            Some("service_account") => vec!["key.json (type service_account)"],
-            _ => Vec::new(),
-        },
+        Backend::S3 => ["access_key_id", "access_key_secret"]
+            .into_iter()
+            .filter(|k| !c.secret.is_missing(k))
+            .map(str::to_string)
+            .collect(),
+        Backend::Azure => ["account_key"].into_iter().filter(|k| !c.secret.is_missing(k)).map(str::to_string).collect(),
+        Backend::Gcs => gcs_long_lived(c.secret).into_iter().collect(),
     }
 }
 

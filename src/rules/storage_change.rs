@@ -12,6 +12,15 @@
 //!   anyway): `oldObject` and `object` are decoded and the bucket key of each user's backend,
 //!   `endpoint` (s3) and `account_name` (azure) are compared.
 //!
+//! Endpoints are compared as stores, not as strings. In AWS a bucket is its name within a
+//! partition: moving between the host forms of one partition and region (regional ↔
+//! dual-stack ↔ FIPS ↔ legacy dash `s3-<region>` ↔ virtual-hosted ↔ interface VPC endpoint
+//! `bucket.vpce-…`) reaches the same bucket and is no move; a legacy global or
+//! transfer-acceleration host, which names no region, matches every region of its partition.
+//! IBM COS public, private (`s3.private.`) and direct (`s3.direct.`) hosts of one location, and
+//! its legacy SoftLayer domains, are one store too. Only another bucket, partition, region or
+//! provider is a move. Other S3-compatible stores compare by host and port.
+//!
 //! Both are allowed when the object being updated carries the annotation
 //! `tempo-policy.kubewarden.io/allow-storage-change: "true"`, for a migration that is intended.
 //! An UPDATE of an object that is being deleted (`deletionTimestamp`) is never judged. Messages
@@ -35,7 +44,7 @@
 
 use crate::cluster::Cluster;
 use crate::finding::{Findings, quote};
-use crate::location::endpoint::parse_endpoint;
+use crate::location::endpoint::{AwsEndpoint, AwsForm, Target, VpcKind, parse_endpoint};
 use crate::objects::{Backend, CrKind, SecretContent, SecretDoc, StorageUse};
 use crate::request::{AdmissionRequest, Operation};
 use crate::rules::Rule;
@@ -229,12 +238,35 @@ fn differences(backend: Backend, old: &SecretContent, new: &SecretContent) -> Ve
     changes
 }
 
-/// Same host and port (the scheme or a trailing `/` do not move the data).
+/// Whether two endpoints reach the same store (the scheme or a trailing `/` never move data):
+/// - AWS: a bucket is its name within a partition, so every host form of one partition and
+///   region reaches the same buckets: regional, dual-stack, FIPS, legacy dash, virtual-hosted
+///   (its bucket must be the bucket key, which `endpoint-region` checks) and interface VPC
+///   endpoints. Forms whose host names no region (legacy global, transfer acceleration) match
+///   any region of their partition. An access point is an alias of its own, so it is the same
+///   store only as the same access point.
+/// - IBM COS: the public, private and direct hosts, legacy domains and virtual-hosted names of
+///   one location reach the same buckets.
+/// - Anything else (MinIO, Ceph RGW, another provider): the same host and port.
 fn same_endpoint(a: &str, b: &str) -> bool {
     match (parse_endpoint(a), parse_endpoint(b)) {
-        (Ok(a), Ok(b)) => a.host == b.host && a.port == b.port,
+        (Ok(a), Ok(b)) => match (&a.target, &b.target) {
+            (Target::Aws(x), Target::Aws(y)) if is_bucket_host(x) && is_bucket_host(y) => {
+                x.partition == y.partition
+                    && x.access_point == y.access_point
+                    && (x.region.is_none() || y.region.is_none() || x.region == y.region)
+            }
+            (Target::IbmCos(x), Target::IbmCos(y)) if x.location.is_some() => x.location == y.location,
+            _ => a.host == b.host && a.port == b.port,
+        },
         _ => a == b,
     }
+}
+
+/// AWS forms that reach buckets through the S3 API; an unrecognised host under an AWS domain,
+/// a website or an S3 Control host compares by host name only.
+fn is_bucket_host(e: &AwsEndpoint) -> bool {
+    !matches!(e.form, AwsForm::Unrecognized | AwsForm::Website | AwsForm::VpcInterface(VpcKind::Control))
 }
 
 /// `scheme://host[:port]` of a usable endpoint; `None` for one that does not parse (it may
@@ -517,6 +549,57 @@ mod tests {
         let mut annotated = s3_secret("tempo-s3", "x-other", "https://s3.eu-west-1.amazonaws.com");
         annotated["metadata"]["annotations"] = json!({ALLOW_ANNOTATION: "true"});
         assert!(run_secret(old, annotated, &users).is_empty());
+    }
+
+    /// Host forms of one AWS partition and region, or of one IBM COS location, are one store.
+    #[test]
+    fn equivalent_endpoints_are_one_store() {
+        let same = [
+            ("https://s3.eu-west-1.amazonaws.com", "https://s3.dualstack.eu-west-1.amazonaws.com"),
+            ("https://s3.eu-west-1.amazonaws.com", "https://s3-eu-west-1.amazonaws.com"),
+            (
+                "https://s3.eu-west-1.amazonaws.com",
+                "https://bucket.vpce-0a1b2c3d4e5f67890-abcdefgh.s3.eu-west-1.vpce.amazonaws.com",
+            ),
+            ("https://s3.eu-west-1.amazonaws.com", "https://tempo-traces.s3.eu-west-1.amazonaws.com"),
+            ("https://s3.us-east-1.amazonaws.com", "https://s3-fips.us-east-1.amazonaws.com"),
+            ("https://s3.us-east-1.amazonaws.com", "https://s3.amazonaws.com"),
+            ("https://s3.us-gov-west-1.amazonaws.com", "https://s3-fips-us-gov-west-1.amazonaws.com"),
+            ("https://s3.cn-north-1.amazonaws.com.cn", "https://s3.dualstack.cn-north-1.amazonaws.com.cn"),
+            (
+                "https://s3.us-south.cloud-object-storage.appdomain.cloud",
+                "https://s3.private.us-south.cloud-object-storage.appdomain.cloud",
+            ),
+            (
+                "https://s3.direct.us-south.cloud-object-storage.appdomain.cloud",
+                "https://s3.us-south.objectstorage.softlayer.net",
+            ),
+            ("http://minio.minio.svc:9000", "https://minio.minio.svc:9000/"),
+        ];
+        for (a, b) in same {
+            assert!(same_endpoint(a, b), "{a} and {b} should be one store");
+            assert!(same_endpoint(b, a), "{b} and {a} should be one store");
+        }
+        let moved = [
+            ("https://s3.eu-west-1.amazonaws.com", "https://s3.eu-central-1.amazonaws.com"),
+            ("https://s3-eu-west-1.amazonaws.com", "https://s3.dualstack.eu-west-2.amazonaws.com"),
+            ("https://s3.us-gov-west-1.amazonaws.com", "https://s3.us-west-1.amazonaws.com"),
+            ("https://s3.cn-north-1.amazonaws.com.cn", "https://s3.amazonaws.com"),
+            ("https://s3.eu-west-1.amazonaws.com", "http://minio.minio.svc:9000"),
+            ("https://s3.eu-west-1.amazonaws.com", "https://s3.eu-de.cloud-object-storage.appdomain.cloud"),
+            (
+                "https://s3.us-south.cloud-object-storage.appdomain.cloud",
+                "https://s3.us.cloud-object-storage.appdomain.cloud",
+            ),
+            (
+                "https://s3.eu-west-1.amazonaws.com",
+                "https://finance-123456789012.s3-accesspoint.eu-west-1.amazonaws.com",
+            ),
+            ("http://minio.minio.svc:9000", "http://minio.minio.svc:9001"),
+        ];
+        for (a, b) in moved {
+            assert!(!same_endpoint(a, b), "{a} and {b} should be two stores");
+        }
     }
 
     #[test]

@@ -195,8 +195,25 @@ fn monolithic(cr: CrRef, obj: &Value, out: &mut Findings, declared: &mut Option<
     }
     let name = secret_name(out, obj, &["spec", "storage", "traces", sub, "secret"], secret_path);
     // Only the s3 sub-object has credentialMode and tls in the CRD; a templated manifest can
-    // still carry them elsewhere, and the operator would ignore or refuse them.
-    let mode = mode_field(out, obj, &["spec", "storage", "traces", sub, "credentialMode"], mode_path);
+    // still carry them elsewhere, and the operator would ignore or refuse them. For azure and
+    // gcs the API server prunes (or, with strict field validation, refuses) credentialMode and
+    // the operator infers the mode from the Secret's keys (GetStorageParamsForTempoMonolithic,
+    // internal/handlers/storage/storage.go): judge as it does, as if the field were absent.
+    let mode = if backend == Backend::S3 {
+        mode_field(out, obj, &["spec", "storage", "traces", sub, "credentialMode"], mode_path)
+    } else {
+        if !matches!(
+            crate::json::at(obj, &["spec", "storage", "traces", sub, "credentialMode"]),
+            None | Some(Value::Null)
+        ) {
+            out.warn(
+                Rule::StorageSpec,
+                mode_path,
+                format!("{mode_path} is not a field of the TempoMonolithic CRD (only spec.storage.traces.s3 has credentialMode): the API server drops or refuses it, and the operator infers the {backend} credential mode from the Secret's keys: remove it"),
+            );
+        }
+        Some(None)
+    };
     let tls = tls_field(out, obj, &["spec", "storage", "traces", sub, "tls"], tls_path);
     if let Some(mode) = mode {
         *declared = Some(Declared { cr: cr.clone(), backend, mode, mode_path });
@@ -444,5 +461,24 @@ mod tests {
             json!({"spec":{"storage":{"traces":{"backend":"azure","azure":{"secret":"az","tls":{"enabled":true}}}}}}),
         );
         assert!(messages(&f)[0].contains("s3 only"));
+    }
+
+    /// The TempoMonolithic CRD has credentialMode for s3 only; the operator infers azure and gcs
+    /// modes from the keys, so a stray field there is a warning and never read.
+    #[test]
+    fn monolithic_credential_mode_exists_for_s3_only() {
+        for backend in ["azure", "gcs"] {
+            let (s, f) = run(
+                CrKind::TempoMonolithic,
+                json!({"spec":{"storage":{"traces":{"backend":backend,(backend):{"secret":"store","credentialMode":"token"}}}}}),
+            );
+            let CrStorage::Object(u) = s else { panic!("{s:?}") };
+            assert_eq!(u.mode, None, "{backend}");
+            assert!(!u.can_set_mode(), "{backend}");
+            let m = messages(&f);
+            assert_eq!(m.len(), 1, "{m:?}");
+            assert!(f.iter().all(|x| x.severity == crate::finding::Severity::Warn), "{m:?}");
+            assert!(m[0].contains(&format!("spec.storage.traces.{backend}.credentialMode is not a field")), "{m:?}");
+        }
     }
 }
