@@ -26,15 +26,22 @@ pub struct SettingsValidationResponse {
     pub message: Option<String>,
 }
 
+/// The most rejections, and the most warnings, one response lists. Rules already bound their own
+/// findings (`unused-keys` counts keys past a few, `quote` and the message cap bound each one);
+/// this is the net under all of them, so that no input makes a response grow with its size.
+pub const MAX_LISTED: usize = 25;
+
 pub fn render(verdict: Verdict) -> ValidationResponse {
     let mut rejects = Vec::new();
     let mut warnings = Vec::new();
     for f in verdict.findings.iter() {
         match f.severity {
-            Severity::Reject => rejects.push(f.to_string()),
-            Severity::Warn => warnings.push(f.to_string()),
+            Severity::Reject => rejects.push(f),
+            Severity::Warn => warnings.push(f),
         }
     }
+    let rejects = bounded(&rejects, "rejections");
+    let warnings = bounded(&warnings, "warnings");
     let accepted = rejects.is_empty();
     ValidationResponse {
         accepted,
@@ -46,12 +53,48 @@ pub fn render(verdict: Verdict) -> ValidationResponse {
     }
 }
 
+/// At most [`MAX_LISTED`] findings as text; past that, the last line counts the rest (under the
+/// rule id of the first one left out, as every line starts with a rule id).
+fn bounded(findings: &[&crate::finding::Finding], what: &str) -> Vec<String> {
+    if findings.len() <= MAX_LISTED {
+        return findings.iter().map(|f| f.to_string()).collect();
+    }
+    let (kept, left_out) = findings.split_at(MAX_LISTED - 1);
+    let mut out: Vec<String> = kept.iter().map(|f| f.to_string()).collect();
+    let mut rules: Vec<&str> = left_out.iter().map(|f| f.rule.id()).collect();
+    rules.sort_unstable();
+    rules.dedup();
+    let first = rules.first().copied().unwrap_or("lookup-skipped");
+    out.push(format!("{first}: … and {} more {what} left out ({})", left_out.len(), rules.join(", ")));
+    out
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use crate::finding::Findings;
     use crate::rules::Rule;
+
+    /// Issue 10 item 15: however many findings, the response lists a bounded number.
+    #[test]
+    fn responses_stay_small() {
+        let mut findings = Findings::new();
+        for i in 0..10_000 {
+            findings.warn(Rule::UnusedKeys, "x", format!("w{i}"));
+            findings.reject(if i % 2 == 0 { Rule::SecretKeys } else { Rule::Endpoint }, "x", format!("r{i}"));
+        }
+        let r = render(Verdict { findings, mutated: None });
+        let warnings = r.warnings.unwrap();
+        assert_eq!(warnings.len(), MAX_LISTED);
+        assert_eq!(warnings[MAX_LISTED - 1], "unused-keys: … and 9976 more warnings left out (unused-keys)");
+        let message = r.message.unwrap();
+        assert_eq!(message.split("; ").count(), MAX_LISTED);
+        assert!(
+            message.ends_with("endpoint: … and 9976 more rejections left out (endpoint, secret-keys)"),
+            "{message}"
+        );
+    }
 
     /// Field for field what kubewarden-policy-sdk 0.17 serialised (every field, `null` when unset).
     #[test]
