@@ -52,7 +52,9 @@ pub fn check(c: &SecretCheck, out: &mut Findings) {
     let (mut own, mut rest): (Vec<&str>, Vec<&str>) = if unused.len() <= LISTED {
         (unused, Vec::new())
     } else {
-        let hinted: Vec<&str> = unused.iter().copied().filter(|k| has_hint(k)).take(LISTED - 1).collect();
+        // Guesses cost a string distance each: only among the first keys (see MAX_GUESSED_KEYS).
+        let hinted: Vec<&str> =
+            unused.iter().copied().take(keys::MAX_GUESSED_KEYS).filter(|k| has_hint(k)).take(LISTED - 1).collect();
         let rest = unused.iter().copied().filter(|k| !hinted.contains(k)).collect();
         (hinted, rest)
     };
