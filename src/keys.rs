@@ -143,9 +143,14 @@ fn closest(known: &[&'static str], normalised: &str) -> Option<&'static str> {
         .map(|(k, _)| k)
 }
 
+/// How many of a Secret's keys are compared with the known ones for "did you mean" guesses: a
+/// Secret may hold 100,000 keys (1 MiB), and each guess is a string-distance computation.
+/// Exact matches are still looked for among all keys; a misspelt key past these is not guessed.
+pub const MAX_GUESSED_KEYS: usize = 256;
+
 /// For a missing key: the present key that was probably meant to be it.
 pub fn hint_for_missing<'s>(backend: Backend, missing: &str, secret: &'s SecretContent) -> Option<&'s str> {
-    secret.keys().find(|k| meant(backend, k) == Some(missing))
+    secret.keys().take(MAX_GUESSED_KEYS).find(|k| meant(backend, k) == Some(missing))
 }
 
 /// A Loki-only key, so that the message can say where it came from.
@@ -165,9 +170,11 @@ pub fn is_loki_key(key: &str) -> bool {
 /// Guess the backend of a Secret judged alone, from the keys it holds (misspellings included).
 pub fn infer_backend(secret: &SecretContent) -> Option<Backend> {
     let score = |b: Backend| {
-        secret.keys().filter(|k| known(b).contains(k) || meant(b, k).is_some()).count()
-            // Exact keys weigh more than guesses.
-            + secret.keys().filter(|k| known(b).contains(k)).count()
+        let exact = secret.keys().filter(|k| known(b).contains(k)).count();
+        let guessed =
+            secret.keys().take(MAX_GUESSED_KEYS).filter(|k| !known(b).contains(k) && meant(b, k).is_some()).count();
+        // Exact keys weigh more than guesses.
+        2 * exact + guessed
     };
     let candidates = [Backend::S3, Backend::Azure, Backend::Gcs];
     let best = candidates.into_iter().map(|b| (b, score(b))).max_by_key(|(_, s)| *s)?;

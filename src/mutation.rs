@@ -3,12 +3,24 @@
 //! The defaults come from the settings `storageSize.default` and `resources.defaultLimits`; with
 //! neither configured nothing is ever added and the policy returns no `mutated_object`.
 //!
-//! - TempoStack `spec.storageSize` ← `storageSize.default`.
+//! - TempoStack `spec.storageSize` ← `storageSize.default`, also in place of a size that is not
+//!   positive (`0`, `-1Gi`): the operator's defaulter replaces such a size with its own default
+//!   10Gi (`Defaulter.Default` in internal/webhooks/tempostack_webhook.go:
+//!   `if r.Spec.StorageSize.Cmp(zeroQuantity) <= 0`), so it means "unset" and gets the platform's
+//!   default like an unset one. This is the one `replace` the patch can hold.
 //! - TempoStack `spec.resources.total.limits` ← `resources.defaultLimits`, only when the CR sets no
 //!   total limits, no `spec.size` and no component `resources` (any of them would make the operator
 //!   ignore or override the total, so a default there would only mislead).
 //! - TempoMonolithic `spec.resources.limits.{cpu,memory}` ← `resources.defaultLimits`, each only when
-//!   missing.
+//!   missing, and never below the object's own `spec.resources.requests` for the same resource: the
+//!   operator copies `spec.resources` into the Tempo container as it is
+//!   (internal/manifests/monolithic/statefulset.go), and the API server refuses a pod whose limit is
+//!   below its request, so such a default would break every pod of a CR that worked. That default
+//!   is left out and `resource-limits` says so in a warning (it is not raised to the request: a
+//!   limit nobody configured is not the policy's to invent). A TempoStack's total limits cannot
+//!   meet this: the operator derives each component's requests as 30% of its share of the limits
+//!   (`Resources` in internal/manifests/manifestutils/resources.go) and ignores
+//!   `spec.resources.total.requests`.
 //! - TempoMonolithic `spec.storage.traces.size` ← `storageSize.default`; for the `memory` backend at
 //!   most the memory limit (the tmpfs lives in the pod's memory), so the smaller of the two.
 //!
@@ -32,7 +44,7 @@
 use crate::json::at;
 use crate::objects::CrKind;
 use crate::quantity::Quantity;
-use crate::rules::resource_limits::TEMPOSTACK_COMPONENTS;
+use crate::rules::resource_limits::TEMPOSTACK_CONTAINERS;
 use crate::rules::storage_spec::CrStorage;
 use crate::settings::{QuantityText, Settings};
 use serde_json::{Map, Value};
@@ -58,6 +70,19 @@ pub struct Defaulted<'a> {
     /// Borrowed from the request until a default is added.
     pub object: Cow<'a, Value>,
     pub added: Vec<Added>,
+    /// Default limits left out because they are below the object's request.
+    pub held_back: Vec<HeldBack>,
+}
+
+/// A default limit the policy did not fill in, because it is below the object's request.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HeldBack {
+    /// Dotted path of the limit, e.g. `spec.resources.limits.memory`.
+    pub path: &'static str,
+    pub default: Quantity,
+    pub request: Quantity,
+    /// The setting the default comes from.
+    pub from: &'static str,
 }
 
 impl Defaulted<'_> {
@@ -81,7 +106,7 @@ pub fn apply<'a>(
     old: Option<&Value>,
     settings: &Settings,
 ) -> Defaulted<'a> {
-    let mut d = Defaulted { object: Cow::Borrowed(object), added: Vec::new() };
+    let mut d = Defaulted { object: Cow::Borrowed(object), added: Vec::new(), held_back: Vec::new() };
     match kind {
         CrKind::TempoStack => {
             tempostack_limits(&mut d, settings);
@@ -113,7 +138,7 @@ fn tempostack_limits(d: &mut Defaulted<'_>, settings: &Settings) {
         Some(Value::String(s)) => s.is_empty(),
         Some(_) => false,
     };
-    let no_component_resources = TEMPOSTACK_COMPONENTS.iter().all(|c| at(obj, c.resources).is_none());
+    let no_component_resources = TEMPOSTACK_CONTAINERS.iter().filter_map(|c| c.own).all(|own| at(obj, own).is_none());
     if !(no_limits && no_size && no_component_resources) {
         return;
     }
@@ -127,24 +152,60 @@ fn tempostack_limits(d: &mut Defaulted<'_>, settings: &Settings) {
 
 fn monolithic_limits(d: &mut Defaulted<'_>, settings: &Settings) {
     let defaults = &settings.resources.default_limits;
-    if let Some(cpu) = &defaults.cpu {
-        add(d, "/spec/resources/limits/cpu", text(cpu), "resources.defaultLimits.cpu");
-    }
-    if let Some(memory) = &defaults.memory {
-        add(d, "/spec/resources/limits/memory", text(memory), "resources.defaultLimits.memory");
+    let fields = [
+        (
+            &defaults.cpu,
+            "cpu",
+            "/spec/resources/limits/cpu",
+            "spec.resources.limits.cpu",
+            "resources.defaultLimits.cpu",
+        ),
+        (
+            &defaults.memory,
+            "memory",
+            "/spec/resources/limits/memory",
+            "spec.resources.limits.memory",
+            "resources.defaultLimits.memory",
+        ),
+    ];
+    for (default, key, pointer, path, from) in fields {
+        let Some(default) = default else { continue };
+        if at(&d.object, &["spec", "resources", "limits", key]).is_some() {
+            continue;
+        }
+        // A request that is not a quantity is refused by the API server anyway: no comparison.
+        let request = at(&d.object, &["spec", "resources", "requests", key]).and_then(|v| Quantity::from_json(v).ok());
+        if let (Some(request), Ok(limit)) = (request, default.parse())
+            && limit < request
+        {
+            d.held_back.push(HeldBack { path, default: limit, request, from });
+            continue;
+        }
+        add(d, pointer, text(default), from);
     }
 }
 
 fn tempostack_size(d: &mut Defaulted<'_>, old: Option<&Value>, settings: &Settings) {
     let Some(default) = &settings.storage_size.default else { return };
-    if at(&d.object, &["spec", "storageSize"]).is_some() {
-        return;
-    }
+    let not_positive = match at(&d.object, &["spec", "storageSize"]) {
+        None | Some(Value::Null) => false,
+        Some(v) if is_not_positive(v) => true,
+        Some(_) => return,
+    };
     let (value, from) = match old {
         Some(old) => kept_size(old, &["spec", "storageSize"], TEMPOSTACK_DEFAULT_SIZE),
         None => (text(default), "storageSize.default".to_string()),
     };
-    add(d, "/spec/storageSize", value, &from);
+    if not_positive {
+        replace(d, "/spec/storageSize", value, &from);
+    } else {
+        add(d, "/spec/storageSize", value, &from);
+    }
+}
+
+/// A TempoStack size the operator's defaulter treats as unset: a quantity that is zero or negative.
+pub fn is_not_positive(v: &Value) -> bool {
+    Quantity::from_json(v).is_ok_and(|q| q.is_negative() || q.is_zero())
 }
 
 fn monolithic_size(d: &mut Defaulted<'_>, storage: &CrStorage, old: Option<&Value>, settings: &Settings) {
@@ -187,6 +248,7 @@ pub fn is_monolithic_memory(obj: &Value) -> bool {
 
 /// On UPDATE: the size the volume already has, from the old object, or the operator's default.
 fn kept_size(old: &Value, path: &[&str], operator_default: &str) -> (Value, String) {
+    // A non-positive old size is the operator's default too (see `is_not_positive`).
     match at(old, path) {
         Some(v) if Quantity::from_json(v).is_ok_and(|q| !q.is_negative() && !q.is_zero()) => {
             (v.clone(), "the old object (the volume's current size)".to_string())
@@ -211,6 +273,15 @@ fn add(d: &mut Defaulted<'_>, pointer: &'static str, value: Value, from: &str) {
     let path: Vec<&str> = pointer.split('/').skip(1).collect();
     // The first default configured clones the request's object (none configured: never).
     if insert(d.object.to_mut(), &path, value) {
+        d.added.push(Added { pointer, from: from.to_string() });
+    }
+}
+
+/// Replaces the value at `pointer` (a field the caller found present), for the one case where the
+/// operator itself would replace it (a non-positive TempoStack size).
+fn replace(d: &mut Defaulted<'_>, pointer: &'static str, value: Value, from: &str) {
+    if let Some(slot) = d.object.to_mut().pointer_mut(pointer) {
+        *slot = value;
         d.added.push(Added { pointer, from: from.to_string() });
     }
 }

@@ -6,6 +6,11 @@ use kubewarden_policy_sdk::response::ValidationResponse;
 use kubewarden_policy_sdk::wapc_guest::CallResult;
 use kubewarden_policy_sdk::{accept_request, mutate_request, reject_request};
 
+/// The most rejections, and the most warnings, one response lists. Rules already bound their own
+/// findings (`unused-keys` counts keys past a few, `quote` and the message cap bound each one);
+/// this is the net under all of them, so that no input makes a response grow with its size.
+pub const MAX_LISTED: usize = 25;
+
 /// The answer to `validate`, built with the SDK's helpers where one fits (it has none that
 /// accepts with warnings, so those answers are its `ValidationResponse` filled in directly).
 pub fn respond(verdict: Verdict) -> CallResult {
@@ -13,10 +18,12 @@ pub fn respond(verdict: Verdict) -> CallResult {
     let mut warnings = Vec::new();
     for f in verdict.findings.iter() {
         match f.severity {
-            Severity::Reject => rejects.push(f.to_string()),
-            Severity::Warn => warnings.push(f.to_string()),
+            Severity::Reject => rejects.push(f),
+            Severity::Warn => warnings.push(f),
         }
     }
+    let rejects = bounded(&rejects, "rejections");
+    let warnings = bounded(&warnings, "warnings");
     let warnings = (!warnings.is_empty()).then_some(warnings);
     match (rejects.is_empty(), verdict.mutated, warnings) {
         // A rejected request is never mutated.
@@ -34,6 +41,22 @@ pub fn respond(verdict: Verdict) -> CallResult {
     }
 }
 
+/// At most [`MAX_LISTED`] findings as text; past that, the last line counts the rest (under the
+/// rule id of the first one left out, as every line starts with a rule id).
+fn bounded(findings: &[&crate::finding::Finding], what: &str) -> Vec<String> {
+    if findings.len() <= MAX_LISTED {
+        return findings.iter().map(|f| f.to_string()).collect();
+    }
+    let (kept, left_out) = findings.split_at(MAX_LISTED - 1);
+    let mut out: Vec<String> = kept.iter().map(|f| f.to_string()).collect();
+    let mut rules: Vec<&str> = left_out.iter().map(|f| f.rule.id()).collect();
+    rules.sort_unstable();
+    rules.dedup();
+    let first = rules.first().copied().unwrap_or("lookup-skipped");
+    out.push(format!("{first}: … and {} more {what} left out ({})", left_out.len(), rules.join(", ")));
+    out
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -43,6 +66,26 @@ mod tests {
 
     fn text(verdict: Verdict) -> String {
         String::from_utf8(respond(verdict).unwrap()).unwrap()
+    }
+
+    /// Issue 10 item 15: however many findings, the response lists a bounded number.
+    #[test]
+    fn responses_stay_small() {
+        let mut findings = Findings::new();
+        for i in 0..10_000 {
+            findings.warn(Rule::UnusedKeys, "x", format!("w{i}"));
+            findings.reject(if i % 2 == 0 { Rule::SecretKeys } else { Rule::Endpoint }, "x", format!("r{i}"));
+        }
+        let r: ValidationResponse = serde_json::from_slice(&respond(Verdict { findings, mutated: None }).unwrap()).unwrap();
+        let warnings = r.warnings.unwrap();
+        assert_eq!(warnings.len(), MAX_LISTED);
+        assert_eq!(warnings[MAX_LISTED - 1], "unused-keys: … and 9976 more warnings left out (unused-keys)");
+        let message = r.message.unwrap();
+        assert_eq!(message.split("; ").count(), MAX_LISTED);
+        assert!(
+            message.ends_with("endpoint: … and 9976 more rejections left out (endpoint, secret-keys)"),
+            "{message}"
+        );
     }
 
     /// What policy-server reads: every field present, `null` when unset; a rejection carries no

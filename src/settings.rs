@@ -144,10 +144,14 @@ impl Settings {
             problems.extend(selector.problems("storageSecretSelector"));
         }
 
-        let max_cpu = quantity(&mut problems, "resources.maxLimits.cpu", &self.resources.max_limits.cpu);
-        let max_mem = quantity(&mut problems, "resources.maxLimits.memory", &self.resources.max_limits.memory);
-        let def_cpu = quantity(&mut problems, "resources.defaultLimits.cpu", &self.resources.default_limits.cpu);
-        let def_mem = quantity(&mut problems, "resources.defaultLimits.memory", &self.resources.default_limits.memory);
+        // A limit or a size of zero that the policy would fill in or demand is a setting the
+        // policy's own rules refuse (`resource-limits`, `storage-size`): every CR would then be
+        // rejected, or mutated into an object Kubernetes refuses. So defaults and maxima must be
+        // positive; a minimum of zero means "no minimum" and stays valid.
+        let max_cpu = positive(&mut problems, "resources.maxLimits.cpu", &self.resources.max_limits.cpu);
+        let max_mem = positive(&mut problems, "resources.maxLimits.memory", &self.resources.max_limits.memory);
+        let def_cpu = positive(&mut problems, "resources.defaultLimits.cpu", &self.resources.default_limits.cpu);
+        let def_mem = positive(&mut problems, "resources.defaultLimits.memory", &self.resources.default_limits.memory);
         within(
             &mut problems,
             "resources.defaultLimits.cpu",
@@ -165,9 +169,9 @@ impl Settings {
             "resources.maxLimits.memory",
         );
 
-        let size_default = quantity(&mut problems, "storageSize.default", &self.storage_size.default);
+        let size_default = positive(&mut problems, "storageSize.default", &self.storage_size.default);
         let size_min = quantity(&mut problems, "storageSize.min", &self.storage_size.min);
-        let size_max = quantity(&mut problems, "storageSize.max", &self.storage_size.max);
+        let size_max = positive(&mut problems, "storageSize.max", &self.storage_size.max);
         if let (Some(min), Some(max)) = (&size_min, &size_max)
             && min > max
         {
@@ -215,6 +219,18 @@ fn quantity(problems: &mut Vec<String>, path: &str, value: &Option<QuantityText>
             None
         }
     }
+}
+
+/// A quantity that must be above zero: a default the policy fills in, or a maximum.
+fn positive(problems: &mut Vec<String>, path: &str, value: &Option<QuantityText>) -> Option<Quantity> {
+    let q = quantity(problems, path, value)?;
+    if q.is_zero() {
+        problems.push(format!(
+            "{path}: {q} is zero, which the policy's own rules refuse: set a positive quantity, or remove it"
+        ));
+        return None;
+    }
+    Some(q)
 }
 
 fn within(
@@ -309,6 +325,17 @@ mod tests {
             (r#"{"storageSize":{"default":"1Ti","max":"500Gi"}}"#, "storageSize.default"),
             (r#"{"storageSize":{"default":"100Mi","min":"1Gi"}}"#, "storageSize.default"),
             (r#"{"storageSize":{"min":"-1Gi"}}"#, "storageSize.min"),
+            // Issue 10 item 14: defaults and maxima the policy's rules would refuse.
+            (r#"{"storageSize":{"default":"0"}}"#, "storageSize.default"),
+            (r#"{"storageSize":{"default":0}}"#, "storageSize.default"),
+            (r#"{"storageSize":{"default":"-1Gi"}}"#, "storageSize.default"),
+            (r#"{"storageSize":{"max":"0Gi"}}"#, "storageSize.max"),
+            (r#"{"resources":{"defaultLimits":{"memory":"0"}}}"#, "resources.defaultLimits.memory"),
+            (r#"{"resources":{"defaultLimits":{"cpu":"0m"}}}"#, "resources.defaultLimits.cpu"),
+            (r#"{"resources":{"defaultLimits":{"cpu":"-1"}}}"#, "resources.defaultLimits.cpu"),
+            (r#"{"resources":{"maxLimits":{"memory":0}}}"#, "resources.maxLimits.memory"),
+            (r#"{"storageSize":{"default":"5Gi","min":"10Gi","max":"20Gi"}}"#, "storageSize.default"),
+            (r#"{"storageSize":{"default":"50Gi","min":"10Gi","max":"20Gi"}}"#, "storageSize.default"),
             (
                 r#"{"storageSecretSelector":{"matchExpressions":[{"key":"a","operator":"Maybe"}]}}"#,
                 "storageSecretSelector.matchExpressions[0].operator",
@@ -343,6 +370,17 @@ mod tests {
             .unwrap();
         let e = s.validate().unwrap_err();
         assert_eq!(e.matches("; ").count(), 2, "{e}");
+    }
+
+    #[test]
+    fn zero_default_is_named_with_its_reason() {
+        let e = parse(r#"{"storageSize":{"default":"0"}}"#).unwrap().validate().unwrap_err();
+        assert_eq!(
+            e,
+            "storageSize.default: 0 is zero, which the policy's own rules refuse: set a positive quantity, or remove it"
+        );
+        // A minimum of zero is no minimum.
+        assert_eq!(parse(r#"{"storageSize":{"min":"0"}}"#).unwrap().validate(), Ok(()));
     }
 
     #[test]

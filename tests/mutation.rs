@@ -72,11 +72,51 @@ fn evaluate(request: &Value, settings: &Value, cluster: &dyn Cluster) -> Answer 
     }
 }
 
-/// Every operation of the patch from `before` to `after` is an `add`.
+/// Every operation of the patch from `before` to `after` is an `add`, but for the one `replace`
+/// the policy makes: a TempoStack `spec.storageSize` that is not positive, which the operator's
+/// defaulter would replace too (issue 10, item 4).
 fn only_adds(before: &Value, after: &Value) -> Result<(), String> {
     let patch = serde_json::to_value(json_patch::diff(before, after)).unwrap();
-    let other: Vec<&Value> = patch.as_array().unwrap().iter().filter(|op| op["op"] != "add").collect();
+    let replaces_non_positive_size = |op: &Value| {
+        op["op"] == "replace"
+            && op["path"] == "/spec/storageSize"
+            && before["kind"] == "TempoStack"
+            && tempo_policy::quantity::Quantity::from_json(&before["spec"]["storageSize"])
+                .is_ok_and(|q| q.is_zero() || q.is_negative())
+    };
+    let other: Vec<&Value> =
+        patch.as_array().unwrap().iter().filter(|op| op["op"] != "add" && !replaces_non_positive_size(op)).collect();
     if other.is_empty() { Ok(()) } else { Err(format!("the patch does more than add: {other:?}")) }
+}
+
+/// Issue 10, item 13: no container of the mutated object has a limit below its request.
+fn no_limit_below_request(obj: &Value) -> Result<(), String> {
+    use tempo_policy::quantity::Quantity;
+    let mut stack = vec![obj];
+    while let Some(v) = stack.pop() {
+        match v {
+            Value::Object(m) => {
+                if let (Some(Value::Object(limits)), Some(Value::Object(requests))) =
+                    (m.get("limits"), m.get("requests"))
+                {
+                    for (key, limit) in limits {
+                        let (Ok(l), Some(Ok(r))) =
+                            (Quantity::from_json(limit), requests.get(key).map(Quantity::from_json))
+                        else {
+                            continue;
+                        };
+                        if l < r {
+                            return Err(format!("limit {key} {l} below its request {r}"));
+                        }
+                    }
+                }
+                stack.extend(m.values());
+            }
+            Value::Array(items) => stack.extend(items),
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 #[test]
@@ -141,7 +181,7 @@ impl Lcg {
 
 const CPUS: [&str; 5] = ["500m", "1", "2000m", "4", "16"];
 const MEMORIES: [&str; 6] = ["256Mi", "1Gi", "2Gi", "4Gi", "8Gi", "64Gi"];
-const SIZES: [&str; 7] = ["200M", "512Mi", "1Gi", "2Gi", "10Gi", "50Gi", "1Ti"];
+const SIZES: [&str; 8] = ["200M", "512Mi", "1Gi", "2Gi", "10Gi", "50Gi", "1Ti", "0"];
 
 fn limits(r: &mut Lcg) -> Value {
     let mut m = serde_json::Map::new();
@@ -311,6 +351,11 @@ fn generated_crs_mutate_idempotently_and_validly() {
             "{case}"
         );
         only_adds(&obj, &mutated).unwrap_or_else(|e| panic!("{e}: {case}"));
+        // A limit below a request the user wrote is the harmful mutation; one the user wrote
+        // themselves is theirs.
+        if no_limit_below_request(&obj).is_ok() {
+            no_limit_below_request(&mutated).unwrap_or_else(|e| panic!("{e}: {case}\nmutated: {mutated}"));
+        }
         // Compiling the CRD schema is slow in debug builds: a sample is enough.
         if crd_checked < 100 && crd::validate(&obj) == Ok(true) {
             assert_eq!(crd::validate(&mutated), Ok(true), "{case}\nmutated: {mutated}");

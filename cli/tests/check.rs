@@ -568,3 +568,138 @@ fn colours_only_when_asked_or_on_a_terminal() {
     let o = check(&["--color", "always", "test-data/manifests/seeds/pv-monolithic.yaml"], None);
     assert!(stdout(&o).contains("\x1b[32maccepted\x1b[0m"), "{}", stdout(&o));
 }
+
+// --- Issue 10: reading manifests as kubectl does, and bounded work ---------------------------
+
+/// A scratch directory under the target dir.
+fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("check-tests").join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// `check -o json` of `paths`: the report, and the exit code.
+fn json_report(paths: &[&str]) -> (Value, i32) {
+    let mut args = vec!["--output", "json"];
+    args.extend_from_slice(paths);
+    let o = check(&args, None);
+    let report = serde_json::from_str(&stdout(&o)).unwrap_or_else(|e| panic!("{e}: {}\n{}", stdout(&o), stderr(&o)));
+    (report, code(&o))
+}
+
+fn result<'a>(report: &'a Value, kind: &str) -> &'a Value {
+    report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["kind"] == kind)
+        .unwrap_or_else(|| panic!("no {kind}: {report}"))
+}
+
+fn rules_of(result: &Value) -> Vec<String> {
+    result["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| format!("{} {}", f["severity"].as_str().unwrap(), f["rule"].as_str().unwrap()))
+        .collect()
+}
+
+const HTTPS_SECRET: &str = "apiVersion: v1
+kind: Secret
+metadata:
+  name: tempo-s3
+  namespace: yaml11
+stringData:
+  endpoint: https://minio.storage.svc:9000
+  bucket: tempo
+  access_key_id: tempo
+  access_key_secret: supersecret
+";
+
+/// Issue 10 item 5: `enabled: yes` / `on` are booleans to kubectl (YAML 1.1, go-yaml v2), so
+/// TLS is on and the manifest is valid; read as YAML 1.2 they were strings and the CR was rejected.
+#[test]
+fn yaml_1_1_booleans_as_kubectl_reads_them() {
+    let dir = scratch("yaml11");
+    for (file, enabled, ui) in [("yes.yaml", "yes", "on"), ("upper.yaml", "YES", "On"), ("y.yaml", "y", "ON")] {
+        let stack = format!(
+            "{HTTPS_SECRET}---\napiVersion: tempo.grafana.com/v1alpha1\nkind: TempoStack\nmetadata:\n  name: tracing\n  namespace: yaml11\nspec:\n  storage:\n    secret: {{name: tempo-s3, type: s3}}\n    tls:\n      enabled: {enabled}\n  storageSize: 10Gi\n  template:\n    queryFrontend:\n      jaegerQuery:\n        enabled: {ui}\n"
+        );
+        std::fs::write(dir.join(file), stack).unwrap();
+        let path = dir.join(file);
+        let (report, code) = json_report(&[path.to_str().unwrap()]);
+        assert_eq!(code, 0, "{enabled}: {report}");
+        let stack = result(&report, "TempoStack");
+        assert_eq!(stack["verdict"], "accepted", "{enabled}: {stack}");
+        assert!(rules_of(stack).is_empty(), "{enabled}: TLS is on, so no insecure-endpoint: {stack}");
+    }
+    // Quoted, it is the string "yes" to the cluster too, which the CRD and the policy refuse.
+    let quoted = format!(
+        "{HTTPS_SECRET}---\napiVersion: tempo.grafana.com/v1alpha1\nkind: TempoStack\nmetadata:\n  name: tracing\n  namespace: yaml11\nspec:\n  storage:\n    secret: {{name: tempo-s3, type: s3}}\n    tls:\n      enabled: \"yes\"\n"
+    );
+    std::fs::write(dir.join("quoted.yaml"), quoted).unwrap();
+    let (report, code) = json_report(&[dir.join("quoted.yaml").to_str().unwrap()]);
+    assert_eq!(code, 1, "{report}");
+    assert!(rules_of(result(&report, "TempoStack")).contains(&"error storage-spec".to_owned()), "{report}");
+}
+
+/// Issue 10 item 15: a Secret in use with 100,000 unknown keys (about 790 KB) gives one
+/// unused-keys warning naming a few keys and the count, and a small report, within the deadline.
+#[test]
+fn a_secret_with_100000_unknown_keys_stays_one_warning() {
+    let dir = scratch("many-keys");
+    let mut text = String::from(
+        "apiVersion: tempo.grafana.com/v1alpha1\nkind: TempoStack\nmetadata:\n  name: tracing\n  namespace: many\nspec:\n  storage:\n    secret: {name: minio, type: s3}\n  storageSize: 10Gi\n---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: minio\n  namespace: many\ndata:\n  endpoint: aHR0cDovL21pbmlvOjkwMDA=\n  bucket: dGVtcG8=\n  access_key_id: dGVtcG8=\n  access_key_secret: c3VwZXJzZWNyZXQ=\n",
+    );
+    // As in the issue: 100,000 short keys with empty values, about 790 KB once stored as JSON.
+    for i in 0..100_000 {
+        text.push_str(&format!("  k{i}: \"\"\n"));
+    }
+    assert!(text.len() > 700_000, "{}", text.len());
+    std::fs::write(dir.join("many.yaml"), &text).unwrap();
+    // The evaluation took about 1 s per object on the shared 2-core build machine (load 6), and
+    // crossed the 2 s default deadline while the tests' parallel processes shared the cores: a
+    // looser deadline keeps this test about the answer, not the machine's load (speed is
+    // measured and reported, not asserted).
+    let path = dir.join("many.yaml");
+    let o = check(&["--output", "json", "--timeout-eval-seconds", "20", path.to_str().unwrap()], None);
+    let out = stdout(&o);
+    assert!(out.len() < 64 * 1024, "the report is {} bytes", out.len());
+    assert!(!stderr(&o).contains("deadline") && !out.contains("deadline"), "{}\n{out}", stderr(&o));
+    let report: Value = serde_json::from_str(&out).unwrap();
+    for kind in ["TempoStack", "Secret"] {
+        let r = result(&report, kind);
+        let unused: Vec<&Value> =
+            r["findings"].as_array().unwrap().iter().filter(|f| f["rule"] == "unused-keys").collect();
+        assert_eq!(unused.len(), 1, "{kind}: {r}");
+        let message = unused[0]["message"].as_str().unwrap();
+        assert!(
+            message.contains("100000 keys are ignored by the Tempo Operator for s3: \"k0\", \"k1\", \"k10\""),
+            "{message}"
+        );
+        assert!(message.contains("and 99995 more"), "{message}");
+        assert_eq!(r["verdict"], "accepted with warnings", "{r}");
+    }
+}
+
+/// Issue 10 item 16: a directory symlink pointing back up the tree is a cycle: each file is read
+/// once, nothing is "defined twice".
+#[cfg(unix)]
+#[test]
+fn directory_symlink_cycles_are_walked_once() {
+    let dir = scratch("cycle");
+    let nested = dir.join("apps").join("tempo");
+    std::fs::create_dir_all(&nested).unwrap();
+    std::fs::copy(root().join("test-data/manifests/seeds/minio.yaml"), nested.join("minio.yaml")).unwrap();
+    // apps/tempo/up -> ../.. (the top), and apps/again -> tempo (the same directory twice).
+    std::os::unix::fs::symlink("../..", nested.join("up")).unwrap();
+    std::os::unix::fs::symlink("tempo", dir.join("apps").join("again")).unwrap();
+    let o = check(&["--settings", SETTINGS, dir.to_str().unwrap()], None);
+    let text = stdout(&o);
+    assert_eq!(code(&o), 0, "{text}\n{}", stderr(&o));
+    assert!(!text.contains("defined twice") && !text.contains("input error"), "{text}");
+    assert_eq!(text.matches(": Secret tempo-minio/minio:").count(), 1, "{text}");
+    assert!(text.contains("read from 1 file)"), "{text}");
+}

@@ -109,7 +109,8 @@ impl Rule {
             Rule::StorageSecret => {
                 "warning (rejects with `storage.requireSecret`, or when it holds another backend's keys)"
             }
-            Rule::TlsCa | Rule::UnusedKeys | Rule::LookupSkipped => "warning",
+            Rule::TlsCa => "yes (a warning while the ConfigMap does not exist)",
+            Rule::UnusedKeys | Rule::LookupSkipped => "warning",
             Rule::ResourceLimits => "yes (limits and maximum when configured)",
             Rule::StorageChange | Rule::SecretInUse => "yes, with `storage.protectSecrets`",
             _ => "yes",
@@ -154,13 +155,13 @@ impl Rule {
             }
             Rule::StorageSecret => "The referenced Secret does not exist, or holds another backend's keys.",
             Rule::TlsCa => {
-                "`tls.enabled` with a `caName` ConfigMap that is missing or has none of `service-ca.crt`, `ca.crt`, `ca-bundle.crt`."
+                "`tls.enabled` with a `caName` ConfigMap that has none of `service-ca.crt`, `ca.crt`, `ca-bundle.crt` non-empty in `data` (the operator's webhook refuses it), or does not exist yet (a warning)."
             }
             Rule::ResourceLimits => {
-                "cpu/memory limits missing while `resources.requireLimits` is set, a limit above `resources.maxLimits` or not a quantity, or a `memory` backend larger than its memory limit. Warns when `spec.resources.total.requests` (ignored by the operator) or `spec.size` together with `spec.resources.total` is set."
+                "cpu/memory limits missing on any container the operator renders (sidecars, metrics-generator; a `spec.size` profile gives requests only) while `resources.requireLimits` is set, a limit above `resources.maxLimits` or not a quantity, or a `memory` backend larger than its memory limit. Warns when `spec.resources.total.requests` (ignored by the operator) or `spec.size` together with `spec.resources.total` is set, or a default limit is left out for being below the request."
             }
             Rule::StorageSize => {
-                "The storage size is not a positive quantity, is outside `storageSize.min`..`max` (an unset size is judged by the default that takes effect), or is smaller than before on UPDATE."
+                "The storage size is not a positive quantity (on a TempoStack a warning: the operator then uses 10Gi), is outside `storageSize.min`..`max` (an unset size is judged by the default that takes effect), or is smaller than before on UPDATE."
             }
             Rule::StorageChange => {
                 "An UPDATE moves a CR to another backend, bucket or endpoint, or edits the bucket or endpoint of a Secret in use, so traces already written become unreachable (allowed with the annotation `tempo-policy.kubewarden.io/allow-storage-change: \"true\"`)."

@@ -1,19 +1,35 @@
 //! `resource-limits`: every Tempo instance bounded in cpu and memory, and within the platform's maximum.
 //!
 //! ## What it checks
-//! With `resources.requireLimits`, that every pod the CR makes has a cpu and a memory limit. A
-//! TempoStack's component gets its resources from, in this order of precedence: its own
-//! `resources` under `spec.template` (they replace everything else), a `spec.size` profile
-//! (`1x.pico`, `1x.extra-small`, `1x.small`, `1x.medium`; `1x.demo` has none), or its share of
-//! `spec.resources.total.limits`. So a TempoStack is limited by `spec.resources.total.limits` with
-//! both cpu and memory, by a size profile, or by limits on every component that runs: distributor,
-//! ingester, querier, compactor, queryFrontend and, when enabled, `queryFrontend.jaegerQuery`,
-//! `gateway` and `metricsGenerator`. A TempoMonolithic is limited by `spec.resources.limits` with
-//! both. The finding lists every missing field.
+//! With `resources.requireLimits`, that every container the operator renders for the CR has a cpu
+//! and a memory limit, read from the operator's manifests code (internal/manifests/**).
+//!
+//! A TempoStack container takes, in this order: its own `resources` under `spec.template` (present,
+//! even `{}`, they replace everything else); with `spec.size` set, the size profile, which gives
+//! *requests only* (`ResourcesForComponent` in manifestutils/size.go: "Returns only resource
+//! Requests (no Limits)"; `1x.demo` gives nothing), so a size never satisfies the requirement;
+//! else its share of `spec.resources.total.limits` (`Resources` in manifestutils/resources.go),
+//! when the operator's share table has an entry for it. The containers, when they run:
+//! distributor, ingester, querier, compactor, query-frontend; with `queryFrontend.jaegerQuery.enabled`
+//! jaeger-query and tempo-query (which takes the query-frontend's share, or, when
+//! `jaegerQuery.tempoQuery.resources` is set, `jaegerQuery.resources`: `tempoQueryResources` in
+//! queryfrontend/query_frontend.go reads that field); the query-frontend oauth-proxy (Jaeger UI
+//! route with `jaegerQuery.authentication.enabled`, no gateway); with `gateway.enabled` the gateway
+//! and, in `openshift` tenant mode, its OPA sidecar, which has no resources field at all; with
+//! `metricsGenerator.enabled` the metrics-generator. Share tables: the metrics-generator is in none
+//! (it gets nothing from the total), the gateway and OPA only in the table used without the
+//! Jaeger UI's authentication, the oauth-proxy only in the one used with it.
+//!
+//! A TempoMonolithic container takes only its own field (monolithic/statefulset.go, build.go):
+//! Tempo `spec.resources`; with `jaegerui.enabled` jaeger-query `spec.jaegerui.resources` and
+//! tempo-query `spec.jaegerui.tempoQueryResources`, and the oauth-proxy
+//! `spec.jaegerui.authentication.resources` on an authenticated route without the gateway; with
+//! `multitenancy.enabled` the gateway (and in `openshift` mode its OPA sidecar)
+//! `spec.multitenancy.resources`. The finding lists every missing field.
 //!
 //! With `resources.maxLimits`, every limit that takes effect is compared with the maximum and named
 //! by its field path: `spec.resources.total.limits` (unless `spec.size` overrides it) and the
-//! limits of each running component and sidecar. Size profiles are not compared.
+//! limits of each running component and sidecar.
 //!
 //! Always: a TempoMonolithic `memory` backend whose size (`spec.storage.traces.size`, or the
 //! operator's default 2Gi) is larger than its memory limit is rejected; a limit that is not a
@@ -21,7 +37,8 @@
 //! (the operator ignores it) and `spec.size` together with `spec.resources.total` (size wins).
 //!
 //! The object judged is the one that will be stored: limits the policy fills in from
-//! `resources.defaultLimits` count, and messages say when a value came from there.
+//! `resources.defaultLimits` count, and messages say when a value came from there. A default the
+//! policy left out because it is below the object's request (see `mutation`) is a warning.
 //!
 //! ## Why
 //! The operator validates neither resources nor sizes. A Tempo without limits can take a node's
@@ -32,7 +49,9 @@
 //! ## Example
 //! With `resources.requireLimits: true`, rejected:
 //! `spec: {resources: {total: {limits: {cpu: 2000m}}}}` (no memory limit for any component).
-//! Accepted: `spec: {resources: {total: {limits: {cpu: 2000m, memory: 2Gi}}}}`, or `spec: {size: 1x.small}`.
+//! Accepted: `spec: {resources: {total: {limits: {cpu: 2000m, memory: 2Gi}}}}`. Rejected too:
+//! `spec: {size: 1x.small}` (requests only), and total limits with `metricsGenerator.enabled` but
+//! no `metricsGenerator.component.resources.limits`.
 //! Always rejected: a TempoMonolithic with `resources.limits.memory: 1Gi` and
 //! `storage.traces: {backend: memory, size: 2Gi}`.
 //!
@@ -50,108 +69,194 @@ use crate::rules::storage_spec::CrStorage;
 use crate::settings::Settings;
 use serde_json::Value;
 
-/// The `spec.size` values whose profile gives every component resources.
-pub const SIZE_PROFILES: [&str; 4] = ["1x.pico", "1x.extra-small", "1x.small", "1x.medium"];
-
-/// A TempoStack or TempoMonolithic container group with its own `resources`.
+/// A TempoStack container, and where the operator takes its resources from
+/// (internal/manifests/<component>/*.go, `resources(tempo)` and friends).
 #[derive(Debug)]
-pub struct Component {
+pub struct StackContainer {
+    /// The operator's name for it (its share-table key where it has one), for messages.
     pub name: &'static str,
-    /// Path of its `resources` object.
-    pub resources: &'static [&'static str],
-    /// The boolean that makes it run; `None` when it always runs.
-    pub enabled: Option<&'static [&'static str]>,
-    /// Whether `resources.requireLimits` asks for its limits (sidecars are only compared with
-    /// `resources.maxLimits`).
-    pub required: bool,
+    /// The CR's `resources` for it: when present (even `{}`), it replaces everything else.
+    /// `None`: the container has no such field (the gateway's OPA sidecar).
+    pub own: Option<&'static [&'static str]>,
+    /// Where its limits are read from when `own` is present: `own`, except for tempo-query, which
+    /// the operator gives `jaegerQuery.resources` (`tempoQueryResources` in
+    /// internal/manifests/queryfrontend/query_frontend.go dereferences the wrong field).
+    pub effective: Option<&'static [&'static str]>,
+    /// Whether it has an entry in the operator's share table of `spec.resources.total`.
+    pub share: Share,
+    /// When the operator renders it.
+    pub runs: fn(&Value) -> bool,
 }
 
-const JAEGER_QUERY_ENABLED: &[&str] = &["spec", "template", "queryFrontend", "jaegerQuery", "enabled"];
+/// Which of the operator's share tables (`resourcesMap*` in manifestutils/resources.go) list a
+/// container: `Always` (all three), `Gateway` (only the table used when the gateway is on and the
+/// Jaeger UI's OAuth proxy is off), `Proxy` (only the table used when that proxy is on), `Never`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Share {
+    Always,
+    Gateway,
+    Proxy,
+    Never,
+}
 
-/// TempoStack components and where the CRD keeps their resources.
-pub const TEMPOSTACK_COMPONENTS: [Component; 10] = [
-    Component {
+const JAEGER_QUERY_RESOURCES: &[&str] = &["spec", "template", "queryFrontend", "jaegerQuery", "resources"];
+
+fn on(obj: &Value, path: &[&str]) -> bool {
+    bool_at(obj, path) == Field::Present(true)
+}
+
+fn always(_: &Value) -> bool {
+    true
+}
+
+fn jaeger_query_enabled(obj: &Value) -> bool {
+    on(obj, &["spec", "template", "queryFrontend", "jaegerQuery", "enabled"])
+}
+
+fn gateway_enabled(obj: &Value) -> bool {
+    on(obj, &["spec", "template", "gateway", "enabled"])
+}
+
+fn jaeger_auth_enabled(obj: &Value) -> bool {
+    on(obj, &["spec", "template", "queryFrontend", "jaegerQuery", "authentication", "enabled"])
+}
+
+/// The query-frontend's oauth-proxy: only on the Jaeger UI's own route, without the gateway
+/// (`BuildQueryFrontend` in query_frontend.go).
+fn oauth_proxy_runs(obj: &Value) -> bool {
+    !gateway_enabled(obj)
+        && str_at(obj, &["spec", "template", "queryFrontend", "jaegerQuery", "ingress", "type"])
+            == Field::Present("route")
+        && jaeger_auth_enabled(obj)
+}
+
+/// The gateway's OPA sidecar: OpenShift tenant mode only (`patchOCPOPAContainer` in gateway/openshift.go).
+fn opa_runs(obj: &Value) -> bool {
+    gateway_enabled(obj) && str_at(obj, &["spec", "tenants", "mode"]) == Field::Present("openshift")
+}
+
+fn metrics_generator_enabled(obj: &Value) -> bool {
+    on(obj, &["spec", "template", "metricsGenerator", "enabled"])
+}
+
+/// Every container the operator renders for a TempoStack (init containers copy their main
+/// container's resources, `initContainerAZAnnotationCheck` in manifestutils/node_placement.go).
+pub const TEMPOSTACK_CONTAINERS: [StackContainer; 11] = [
+    StackContainer {
         name: "distributor",
-        resources: &["spec", "template", "distributor", "component", "resources"],
-        enabled: None,
-        required: true,
+        own: Some(&["spec", "template", "distributor", "component", "resources"]),
+        effective: Some(&["spec", "template", "distributor", "component", "resources"]),
+        share: Share::Always,
+        runs: always,
     },
-    Component {
+    StackContainer {
         name: "ingester",
-        resources: &["spec", "template", "ingester", "resources"],
-        enabled: None,
-        required: true,
+        own: Some(&["spec", "template", "ingester", "resources"]),
+        effective: Some(&["spec", "template", "ingester", "resources"]),
+        share: Share::Always,
+        runs: always,
     },
-    Component {
+    StackContainer {
         name: "querier",
-        resources: &["spec", "template", "querier", "resources"],
-        enabled: None,
-        required: true,
+        own: Some(&["spec", "template", "querier", "resources"]),
+        effective: Some(&["spec", "template", "querier", "resources"]),
+        share: Share::Always,
+        runs: always,
     },
-    Component {
+    StackContainer {
         name: "compactor",
-        resources: &["spec", "template", "compactor", "resources"],
-        enabled: None,
-        required: true,
+        own: Some(&["spec", "template", "compactor", "resources"]),
+        effective: Some(&["spec", "template", "compactor", "resources"]),
+        share: Share::Always,
+        runs: always,
     },
-    Component {
-        name: "queryFrontend",
-        resources: &["spec", "template", "queryFrontend", "component", "resources"],
-        enabled: None,
-        required: true,
+    StackContainer {
+        name: "query-frontend",
+        own: Some(&["spec", "template", "queryFrontend", "component", "resources"]),
+        effective: Some(&["spec", "template", "queryFrontend", "component", "resources"]),
+        share: Share::Always,
+        runs: always,
     },
-    Component {
-        name: "jaegerQuery",
-        resources: &["spec", "template", "queryFrontend", "jaegerQuery", "resources"],
-        enabled: Some(JAEGER_QUERY_ENABLED),
-        required: true,
+    StackContainer {
+        name: "jaeger-query",
+        own: Some(JAEGER_QUERY_RESOURCES),
+        effective: Some(JAEGER_QUERY_RESOURCES),
+        share: Share::Always,
+        runs: jaeger_query_enabled,
     },
-    Component {
+    StackContainer {
+        name: "tempo-query",
+        own: Some(&["spec", "template", "queryFrontend", "jaegerQuery", "tempoQuery", "resources"]),
+        effective: Some(JAEGER_QUERY_RESOURCES),
+        // Without its own resources it takes the query-frontend's share.
+        share: Share::Always,
+        runs: jaeger_query_enabled,
+    },
+    StackContainer {
+        name: "query-frontend oauth-proxy",
+        own: Some(&["spec", "template", "queryFrontend", "jaegerQuery", "authentication", "resources"]),
+        effective: Some(&["spec", "template", "queryFrontend", "jaegerQuery", "authentication", "resources"]),
+        share: Share::Proxy,
+        runs: oauth_proxy_runs,
+    },
+    StackContainer {
         name: "gateway",
-        resources: &["spec", "template", "gateway", "component", "resources"],
-        enabled: Some(&["spec", "template", "gateway", "enabled"]),
-        required: true,
+        own: Some(&["spec", "template", "gateway", "component", "resources"]),
+        effective: Some(&["spec", "template", "gateway", "component", "resources"]),
+        share: Share::Gateway,
+        runs: gateway_enabled,
     },
-    Component {
-        name: "metricsGenerator",
-        resources: &["spec", "template", "metricsGenerator", "component", "resources"],
-        enabled: Some(&["spec", "template", "metricsGenerator", "enabled"]),
-        required: true,
-    },
-    Component {
-        name: "tempoQuery",
-        resources: &["spec", "template", "queryFrontend", "jaegerQuery", "tempoQuery", "resources"],
-        enabled: Some(JAEGER_QUERY_ENABLED),
-        required: false,
-    },
-    Component {
-        name: "jaegerQuery authentication",
-        resources: &["spec", "template", "queryFrontend", "jaegerQuery", "authentication", "resources"],
-        enabled: Some(JAEGER_QUERY_ENABLED),
-        required: false,
+    StackContainer { name: "tempo-gateway-opa", own: None, effective: None, share: Share::Gateway, runs: opa_runs },
+    StackContainer {
+        name: "metrics-generator",
+        own: Some(&["spec", "template", "metricsGenerator", "component", "resources"]),
+        effective: Some(&["spec", "template", "metricsGenerator", "component", "resources"]),
+        share: Share::Never,
+        runs: metrics_generator_enabled,
     },
 ];
 
-/// TempoMonolithic sidecars with their own `resources` (the Tempo container is `spec.resources`).
-const MONOLITHIC_SIDECARS: [Component; 3] = [
-    Component {
-        name: "jaegerui",
-        resources: &["spec", "jaegerui", "resources"],
-        enabled: Some(&["spec", "jaegerui", "enabled"]),
-        required: false,
-    },
-    Component {
-        name: "jaegerui authentication",
-        resources: &["spec", "jaegerui", "authentication", "resources"],
-        enabled: Some(&["spec", "jaegerui", "enabled"]),
-        required: false,
-    },
-    Component {
-        name: "multitenancy gateway",
-        resources: &["spec", "multitenancy", "resources"],
-        enabled: Some(&["spec", "multitenancy", "enabled"]),
-        required: false,
-    },
+/// A TempoMonolithic container with its own `resources` (the Tempo container is `spec.resources`),
+/// as internal/manifests/monolithic/statefulset.go and build.go render them: each takes only its
+/// own field, nothing is shared.
+#[derive(Debug)]
+struct Sidecar {
+    resources: &'static [&'static str],
+    runs: fn(&Value) -> bool,
+}
+
+fn jaegerui_enabled(obj: &Value) -> bool {
+    on(obj, &["spec", "jaegerui", "enabled"])
+}
+
+fn multitenancy_enabled(obj: &Value) -> bool {
+    on(obj, &["spec", "multitenancy", "enabled"])
+}
+
+/// The Jaeger UI's oauth-proxy: on its route, with authentication, without the gateway (build.go).
+fn jaegerui_oauth_runs(obj: &Value) -> bool {
+    jaegerui_enabled(obj)
+        && on(obj, &["spec", "jaegerui", "route", "enabled"])
+        && on(obj, &["spec", "jaegerui", "authentication", "enabled"])
+        && !multitenancy_enabled(obj)
+}
+
+fn monolithic_opa_runs(obj: &Value) -> bool {
+    multitenancy_enabled(obj) && str_at(obj, &["spec", "multitenancy", "mode"]) == Field::Present("openshift")
+}
+
+const MONOLITHIC_SIDECARS: [Sidecar; 5] = [
+    // jaeger-query
+    Sidecar { resources: &["spec", "jaegerui", "resources"], runs: jaegerui_enabled },
+    // tempo-query
+    Sidecar { resources: &["spec", "jaegerui", "tempoQueryResources"], runs: jaegerui_enabled },
+    // oauth-proxy
+    Sidecar { resources: &["spec", "jaegerui", "authentication", "resources"], runs: jaegerui_oauth_runs },
+    // gateway
+    Sidecar { resources: &["spec", "multitenancy", "resources"], runs: multitenancy_enabled },
+    // The OPA sidecar takes the gateway's resources too (`gateway.NewOpaContainer` in statefulset.go).
+    // tempo-gateway-opa
+    Sidecar { resources: &["spec", "multitenancy", "resources"], runs: monolithic_opa_runs },
 ];
 
 const KEYS: [&str; 2] = ["cpu", "memory"];
@@ -195,7 +300,6 @@ impl Rules<'_> {
             Field::Present(s) if !s.is_empty() => Some(s),
             _ => None,
         };
-        let profile = size.filter(|s| SIZE_PROFILES.contains(s));
 
         if let Field::Present(m) = object_at(obj, &["spec", "resources", "total", "requests"])
             && !m.is_empty()
@@ -224,50 +328,82 @@ impl Rules<'_> {
         if size.is_none() {
             self.compare_with_max(&["spec", "resources", "total", "limits"], &total, out);
         }
+        // The share table the operator picks (`Resources` in manifestutils/resources.go).
+        let table = if jaeger_auth_enabled(obj) {
+            Share::Proxy
+        } else if gateway_enabled(obj) {
+            Share::Gateway
+        } else {
+            Share::Always
+        };
 
         let mut missing: Vec<String> = Vec::new();
-        for c in TEMPOSTACK_COMPONENTS.iter().filter(|c| runs(obj, c)) {
-            let own = at(obj, c.resources).is_some();
-            if own {
-                let mut path = c.resources.to_vec();
+        let mut compared: Vec<&[&str]> = Vec::new();
+        // One entry per field, with the first reason given for it.
+        let mut push = |entry: String| {
+            let field = |e: &str| e.split(' ').next().unwrap_or_default().to_string();
+            if !missing.iter().any(|m| field(m) == field(&entry)) {
+                missing.push(entry);
+            }
+        };
+        for c in TEMPOSTACK_CONTAINERS.iter().filter(|c| (c.runs)(obj)) {
+            if let (Some(own), Some(effective)) = (c.own, c.effective)
+                && at(obj, own).is_some()
+            {
+                let mut path = effective.to_vec();
                 path.push("limits");
                 let limits = self.limits(&path, out);
-                self.compare_with_max(&path, &limits, out);
-                if c.required {
-                    for (key, limit) in KEYS.iter().zip(&limits) {
-                        if matches!(limit, Limit::Absent) {
-                            missing.push(format!("{}.{key}", path.join(".")));
-                        }
+                if !compared.contains(&effective) {
+                    compared.push(effective);
+                    self.compare_with_max(&path, &limits, out);
+                }
+                let note = if own == effective {
+                    String::new()
+                } else {
+                    format!(" ({} takes these when {} is set)", c.name, own.join("."))
+                };
+                for (key, limit) in KEYS.iter().zip(&limits) {
+                    if matches!(limit, Limit::Absent) {
+                        push(format!("{}.{key}{note}", path.join(".")));
                     }
                 }
-            } else if c.required && profile.is_none() {
-                for (key, limit) in KEYS.iter().zip(&total) {
-                    let entry = match size {
-                        // 1x.demo (or any size without a profile) overrides the total and sets nothing.
-                        Some(_) => format!("{}.limits.{key}", c.resources.join(".")),
-                        None if matches!(limit, Limit::Absent) => format!("spec.resources.total.limits.{key}"),
-                        None => continue,
-                    };
-                    if !missing.contains(&entry) {
-                        missing.push(entry);
+                continue;
+            }
+            let field = |key: &str| match c.own {
+                Some(own) => format!("{}.limits.{key}", own.join(".")),
+                None => format!("spec.resources.total.limits.{key}"),
+            };
+            let shared = c.share == Share::Always || c.share == table;
+            for (key, limit) in KEYS.iter().zip(&total) {
+                let entry = match (size, shared, c.own) {
+                    (Some(_), _, Some(_)) => field(key),
+                    (Some(s), _, None) => {
+                        format!("{} ({} has no resources field and spec.size {s} gives it none)", field(key), c.name)
                     }
-                }
+                    (None, false, _) => format!("{} ({} gets no share of spec.resources.total)", field(key), c.name),
+                    (None, true, _) if matches!(limit, Limit::Absent) => format!("spec.resources.total.limits.{key}"),
+                    (None, true, _) => continue,
+                };
+                push(entry);
             }
         }
         if self.settings.resources.require_limits && !missing.is_empty() {
-            let demo = match size {
-                Some(s) => {
-                    format!(" (spec.size {s} sets no resources and makes the operator ignore spec.resources.total)")
+            let why = match size {
+                Some("1x.demo") => {
+                    " (spec.size 1x.demo sets no resources, and makes the operator ignore spec.resources.total)"
+                        .to_owned()
                 }
+                Some(s) => format!(
+                    " (spec.size {s} gives the components requests only, and makes the operator ignore spec.resources.total)"
+                ),
                 None => String::new(),
             };
             out.reject(
                 Rule::ResourceLimits,
-                missing.first().map(String::as_str).unwrap_or("spec.resources"),
+                missing.first().map(|m| m.split(' ').next().unwrap_or(m)).unwrap_or("spec.resources"),
                 format!(
-                    "{cr} would run pods without cpu/memory limits, which resources.requireLimits forbids{demo}. Missing: {}. Set spec.resources.total.limits (cpu and memory), a spec.size profile ({}), or limits in the resources of every component",
+                    "{cr} would run containers without cpu/memory limits, which resources.requireLimits forbids{why}. Missing: {}. Set spec.resources.total.limits (cpu and memory) without spec.size, and limits in the resources of every component the total does not reach",
                     missing.join(", "),
-                    SIZE_PROFILES.join(", ")
                 ),
             );
         }
@@ -276,31 +412,56 @@ impl Rules<'_> {
     fn monolithic(&self, cr: &CrRef, storage: &CrStorage, out: &mut Findings) {
         let obj = self.obj();
         const LIMITS: [&str; 3] = ["spec", "resources", "limits"];
+        for h in &self.d.held_back {
+            let key = h.path.rsplit('.').next().unwrap_or(h.path);
+            out.warn(
+                Rule::ResourceLimits,
+                h.path,
+                format!(
+                    "spec.resources.requests.{key} {} is above {} {}: that default limit was not filled in, as the API server refuses a pod whose limit is below its request. Set {} to {} or more",
+                    h.request,
+                    h.from,
+                    h.default,
+                    h.path,
+                    h.request
+                ),
+            );
+        }
         let limits = self.limits(&LIMITS, out);
         self.compare_with_max(&LIMITS, &limits, out);
-        for c in MONOLITHIC_SIDECARS.iter().filter(|c| runs(obj, c) && at(obj, c.resources).is_some()) {
+        let mut missing: Vec<String> = KEYS
+            .iter()
+            .zip(&limits)
+            .filter(|(_, l)| matches!(l, Limit::Absent))
+            .map(|(key, _)| format!("spec.resources.limits.{key}"))
+            .collect();
+        let mut compared: Vec<&[&str]> = Vec::new();
+        for c in MONOLITHIC_SIDECARS.iter().filter(|c| (c.runs)(obj)) {
             let mut path = c.resources.to_vec();
             path.push("limits");
             let sidecar = self.limits(&path, out);
-            self.compare_with_max(&path, &sidecar, out);
-        }
-        if self.settings.resources.require_limits {
-            let missing: Vec<String> = KEYS
-                .iter()
-                .zip(&limits)
-                .filter(|(_, l)| matches!(l, Limit::Absent))
-                .map(|(key, _)| format!("spec.resources.limits.{key}"))
-                .collect();
-            if let Some(first) = missing.first() {
-                out.reject(
-                    Rule::ResourceLimits,
-                    first.as_str(),
-                    format!(
-                        "{cr} would run without cpu/memory limits, which resources.requireLimits forbids. Missing: {}",
-                        missing.join(", ")
-                    ),
-                );
+            if !compared.contains(&c.resources) {
+                compared.push(c.resources);
+                self.compare_with_max(&path, &sidecar, out);
             }
+            for (key, limit) in KEYS.iter().zip(&sidecar) {
+                let entry = format!("{}.{key}", path.join("."));
+                if matches!(limit, Limit::Absent) && !missing.contains(&entry) {
+                    missing.push(entry);
+                }
+            }
+        }
+        if self.settings.resources.require_limits
+            && let Some(first) = missing.first()
+        {
+            out.reject(
+                Rule::ResourceLimits,
+                first.as_str(),
+                format!(
+                    "{cr} would run containers without cpu/memory limits, which resources.requireLimits forbids (the operator gives the Tempo container spec.resources and each sidecar only its own resources). Missing: {}",
+                    missing.join(", ")
+                ),
+            );
         }
         if *storage == CrStorage::Memory
             && let [_, Limit::Set(memory)] = &limits
@@ -409,14 +570,6 @@ impl Rules<'_> {
     }
 }
 
-/// Whether a component runs: always, or when its `enabled` switch is true.
-fn runs(obj: &Value, c: &Component) -> bool {
-    match c.enabled {
-        None => true,
-        Some(path) => bool_at(obj, path) == Field::Present(true),
-    }
-}
-
 /// A message must never contain "; " (rejections are joined with it); user text might.
 fn safe(message: String) -> String {
     if message.contains("; ") { message.replace("; ", ";") } else { message }
@@ -474,29 +627,46 @@ mod tests {
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].0, Severity::Reject);
         assert!(f[0].1.contains("Missing: spec.resources.total.limits.memory."), "{}", f[0].1);
-        assert!(f[0].1.starts_with("TempoStack \"t\" would run pods without"), "{}", f[0].1);
+        assert!(f[0].1.starts_with("TempoStack \"t\" would run containers without"), "{}", f[0].1);
     }
 
+    /// Issue 10 item 11: size profiles give requests only (manifestutils/size.go).
     #[test]
-    fn tempostack_size_profiles_count_but_demo_does_not() {
-        for size in SIZE_PROFILES {
-            assert!(stack(json!({"size": size}), &require()).is_empty(), "{size}");
+    fn tempostack_size_profiles_give_no_limits() {
+        for size in ["1x.pico", "1x.extra-small", "1x.small", "1x.medium", "1x.demo"] {
+            let f = stack(json!({"size": size}), &require());
+            assert_eq!(f.len(), 1, "{size}: {f:?}");
+            let why = if size == "1x.demo" { "sets no resources" } else { "gives the components requests only" };
+            assert!(f[0].1.contains(&format!("spec.size {size} {why}")), "{}", f[0].1);
+            assert!(f[0].1.contains("spec.template.ingester.resources.limits.memory"), "{}", f[0].1);
         }
-        let f = stack(json!({"size": "1x.demo"}), &require());
-        assert_eq!(f.len(), 1);
-        assert!(f[0].1.contains("spec.size 1x.demo sets no resources"), "{}", f[0].1);
-        assert!(f[0].1.contains("spec.template.ingester.resources.limits.memory"), "{}", f[0].1);
+        // A size with limits on every component is fine.
+        let l = json!({"limits": {"cpu": "1", "memory": "1Gi"}});
+        let all = json!({"size": "1x.small", "template": {
+            "distributor": {"component": {"resources": l}}, "ingester": {"resources": l},
+            "querier": {"resources": l}, "compactor": {"resources": l},
+            "queryFrontend": {"component": {"resources": l}}}});
+        assert!(stack(all, &require()).is_empty());
+    }
+
+    fn all_components() -> Value {
+        let l = json!({"limits": {"cpu": "1", "memory": "1Gi"}});
+        json!({"template": {
+            "distributor": {"component": {"resources": l}}, "ingester": {"resources": l},
+            "querier": {"resources": l}, "compactor": {"resources": l},
+            "queryFrontend": {"component": {"resources": l}}}})
+    }
+
+    fn total() -> Value {
+        json!({"total": {"limits": {"cpu": "4", "memory": "8Gi"}}})
     }
 
     #[test]
     fn tempostack_every_running_component() {
         let l = json!({"limits": {"cpu": "1", "memory": "1Gi"}});
-        let all = json!({"template": {
-            "distributor": {"component": {"resources": l}}, "ingester": {"resources": l},
-            "querier": {"resources": l}, "compactor": {"resources": l},
-            "queryFrontend": {"component": {"resources": l}}}});
+        let all = all_components();
         assert!(stack(all.clone(), &require()).is_empty());
-        // Enabling the Jaeger UI adds a component that needs limits too.
+        // Enabling the Jaeger UI adds jaeger-query and tempo-query, which need limits too.
         let mut with_ui = all.clone();
         with_ui["template"]["queryFrontend"]["jaegerQuery"] = json!({"enabled": true});
         let f = stack(with_ui.clone(), &require());
@@ -506,8 +676,20 @@ mod tests {
             "{}",
             f[0].1
         );
+        // jaeger-query's own limits leave tempo-query on the (absent) total.
         with_ui["template"]["queryFrontend"]["jaegerQuery"]["resources"] = l.clone();
-        assert!(stack(with_ui, &require()).is_empty());
+        let f = stack(with_ui.clone(), &require());
+        assert!(f[0].1.contains("Missing: spec.resources.total.limits.cpu"), "{f:?}");
+        // tempoQuery.resources set: the operator gives tempo-query jaegerQuery.resources.
+        with_ui["template"]["queryFrontend"]["jaegerQuery"]["tempoQuery"] = json!({"resources": {}});
+        assert!(stack(with_ui.clone(), &require()).is_empty());
+        with_ui["template"]["queryFrontend"]["jaegerQuery"]["resources"] = json!({"requests": {"cpu": "1"}});
+        let f = stack(with_ui, &require());
+        assert!(
+            f[0].1.contains("Missing: spec.template.queryFrontend.jaegerQuery.resources.limits.cpu, spec.template.queryFrontend.jaegerQuery.resources.limits.memory."),
+            "{}",
+            f[0].1
+        );
         // A component's own resources replace the total: requests alone leave it unlimited.
         let spec = json!({"resources": {"total": {"limits": {"cpu": "2", "memory": "2Gi"}}},
             "template": {"ingester": {"resources": {"requests": {"memory": "1Gi"}}}}});
@@ -524,6 +706,131 @@ mod tests {
         off["template"]["gateway"] = json!({"enabled": false});
         off["template"]["metricsGenerator"] = json!({"enabled": false});
         assert!(stack(off, &require()).is_empty());
+    }
+
+    /// Issue 10 item 11: the metrics-generator is in none of the operator's share tables.
+    #[test]
+    fn metrics_generator_gets_no_share_of_the_total() {
+        let spec = json!({"resources": total(), "template": {"metricsGenerator": {"enabled": true}}});
+        let f = stack(spec.clone(), &require());
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert!(
+            f[0].1.contains("Missing: spec.template.metricsGenerator.component.resources.limits.cpu (metrics-generator gets no share of spec.resources.total)"),
+            "{}",
+            f[0].1
+        );
+        let mut own = spec;
+        own["template"]["metricsGenerator"]["component"] =
+            json!({"resources": {"limits": {"cpu": "1", "memory": "1Gi"}}});
+        assert!(stack(own, &require()).is_empty());
+        // Total alone covers every other component.
+        assert!(stack(json!({"resources": total()}), &require()).is_empty());
+    }
+
+    /// The share table follows the gateway and the Jaeger UI's authentication.
+    #[test]
+    fn gateway_and_proxy_shares() {
+        let gateway = json!({"resources": total(), "template": {"gateway": {"enabled": true}}});
+        assert!(stack(gateway.clone(), &require()).is_empty());
+        // OpenShift tenant mode adds the OPA sidecar, which only the total reaches.
+        let mut openshift = gateway.clone();
+        openshift["tenants"] = json!({"mode": "openshift"});
+        assert!(stack(openshift.clone(), &require()).is_empty());
+        let mut own_gateway = openshift.clone();
+        own_gateway.as_object_mut().unwrap().remove("resources");
+        own_gateway["template"] = all_components()["template"].clone();
+        own_gateway["template"]["gateway"] =
+            json!({"enabled": true, "component": {"resources": {"limits": {"cpu": "1", "memory": "1Gi"}}}});
+        let f = stack(own_gateway, &require());
+        assert!(
+            f[0].1.contains("Missing: spec.resources.total.limits.cpu, spec.resources.total.limits.memory."),
+            "{f:?}"
+        );
+        // With the Jaeger UI's authentication on, the operator's table has no gateway entry.
+        let mut auth = gateway;
+        auth["template"]["queryFrontend"] = json!({"jaegerQuery": {"authentication": {"enabled": true}}});
+        let f = stack(auth, &require());
+        assert!(
+            f[0].1.contains("spec.template.gateway.component.resources.limits.cpu (gateway gets no share"),
+            "{f:?}"
+        );
+        // The oauth-proxy on the Jaeger UI's own route takes a share when authentication is on.
+        let route = json!({"resources": total(), "template": {"queryFrontend": {"jaegerQuery": {
+            "enabled": true, "ingress": {"type": "route"}, "authentication": {"enabled": true}}}}});
+        assert!(stack(route, &require()).is_empty());
+    }
+
+    /// Issue 10 item 11: each TempoMonolithic sidecar takes only its own resources.
+    #[test]
+    fn monolithic_sidecars_need_their_own_limits() {
+        let limited = json!({"limits": {"cpu": "1", "memory": "1Gi"}});
+        let base = json!({"resources": limited, "storage": {"traces": {"backend": "pv"}}});
+        assert!(mono(base.clone(), &require()).is_empty());
+        let mut ui = base.clone();
+        ui["jaegerui"] = json!({"enabled": true, "resources": limited});
+        let f = mono(ui.clone(), &require());
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert!(
+            f[0].1.ends_with(
+                "Missing: spec.jaegerui.tempoQueryResources.limits.cpu, spec.jaegerui.tempoQueryResources.limits.memory"
+            ),
+            "{}",
+            f[0].1
+        );
+        ui["jaegerui"]["tempoQueryResources"] = limited.clone();
+        assert!(mono(ui.clone(), &require()).is_empty());
+        ui["jaegerui"]["route"] = json!({"enabled": true});
+        ui["jaegerui"]["authentication"] = json!({"enabled": true});
+        let f = mono(ui.clone(), &require());
+        assert!(f[0].1.contains("spec.jaegerui.authentication.resources.limits.cpu"), "{f:?}");
+        let mut gw = base.clone();
+        gw["multitenancy"] = json!({"enabled": true, "mode": "openshift"});
+        let f = mono(gw.clone(), &require());
+        assert!(
+            f[0].1.ends_with(
+                "Missing: spec.multitenancy.resources.limits.cpu, spec.multitenancy.resources.limits.memory"
+            ),
+            "{f:?}"
+        );
+        gw["multitenancy"]["resources"] = limited;
+        assert!(mono(gw, &require()).is_empty());
+        // Disabled sidecars are not asked for.
+        let mut off = base;
+        off["jaegerui"] = json!({"enabled": false});
+        off["multitenancy"] = json!({"enabled": false});
+        assert!(mono(off, &require()).is_empty());
+    }
+
+    /// Issue 10 item 13: a default limit below the request is left out, with a warning.
+    #[test]
+    fn default_limits_never_below_requests() {
+        let s = settings(json!({"resources": {"defaultLimits": {"cpu": "2", "memory": "4Gi"}}}));
+        let spec = json!({"resources": {"requests": {"cpu": "500m", "memory": "8Gi"}}, "storage": {"traces": {"backend": "pv"}}});
+        let obj = json!({"metadata": {"name": "m"}, "spec": spec});
+        let d = mutation::apply(CrKind::TempoMonolithic, &CrStorage::Pv, &obj, None, &s);
+        assert_eq!(d.object["spec"]["resources"]["limits"], json!({"cpu": "2"}));
+        let f = mono(spec.clone(), &s);
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].0, Severity::Warn);
+        assert_eq!(
+            f[0].1,
+            "spec.resources.requests.memory 8Gi is above resources.defaultLimits.memory 4Gi: that default limit was not filled in, as the API server refuses a pod whose limit is below its request. Set spec.resources.limits.memory to 8Gi or more"
+        );
+        // Equal is fine.
+        let eq = json!({"resources": {"requests": {"memory": "4Gi"}}, "storage": {"traces": {"backend": "pv"}}});
+        assert!(mono(eq, &s).is_empty());
+        // With requireLimits the left-out limit is missing.
+        let req =
+            settings(json!({"resources": {"requireLimits": true, "defaultLimits": {"cpu": "2", "memory": "4Gi"}}}));
+        let f = mono(spec, &req);
+        assert_eq!(f.len(), 2, "{f:?}");
+        assert!(f[1].1.ends_with("Missing: spec.resources.limits.memory"), "{f:?}");
+        // TempoStack total limits: the operator derives requests (30% of each share) and ignores
+        // spec.resources.total.requests, so a default is filled in whatever those say.
+        let ts = json!({"metadata": {"name": "t"}, "spec": {"resources": {"total": {"requests": {"memory": "64Gi"}}}}});
+        let d = mutation::apply(CrKind::TempoStack, &CrStorage::Unusable, &ts, None, &s);
+        assert_eq!(d.object["spec"]["resources"]["total"]["limits"], json!({"cpu": "2", "memory": "4Gi"}));
+        assert!(d.held_back.is_empty());
     }
 
     #[test]

@@ -4,7 +4,14 @@
 //! The size of a TempoStack (`spec.storageSize`, the ingesters' volumes) or a TempoMonolithic
 //! (`spec.storage.traces.size`: the PV, the WAL volume of an object backend, or the tmpfs of the
 //! `memory` backend):
-//! - it is a positive Kubernetes quantity (a number means bytes, as the CRD's int-or-string allows);
+//! - it is a positive Kubernetes quantity (a number means bytes, as the CRD's int-or-string allows).
+//!   On a TempoStack a size of `0` or below is a warning, not a rejection: the operator's defaulter
+//!   replaces it with 10Gi (`if r.Spec.StorageSize.Cmp(zeroQuantity) <= 0 { r.Spec.StorageSize =
+//!   tenGBQuantity }` in internal/webhooks/tempostack_webhook.go), so the object works and 10Gi is
+//!   the size judged below; with `storageSize.default` the policy puts that default in its place
+//!   (see `mutation`). A TempoMonolithic has no such defaulter (`Default` in
+//!   api/tempo/v1alpha1/tempomonolithic_defaults.go fills in only a missing size) and its volume
+//!   claim would ask for nothing, which the API server refuses: rejected;
 //! - it lies within `storageSize.min`..`storageSize.max`. When the CR sets no size, the size that
 //!   takes effect is judged: the one the policy fills in (`storageSize.default`), or else the
 //!   operator's default (TempoStack 10Gi; TempoMonolithic 2Gi for `memory`, 10Gi otherwise);
@@ -72,6 +79,19 @@ pub fn check(
                 out.reject(Rule::StorageSize, dotted.as_str(), safe(format!("{dotted}: {e}")));
                 return;
             }
+            Ok(q) if (q.is_negative() || q.is_zero()) && kind == CrKind::TempoStack => {
+                // The operator's defaulter replaces it with 10Gi: judge that size, and say so.
+                let Ok(default) = Quantity::parse(operator_default) else { return };
+                out.warn(
+                    Rule::StorageSize,
+                    dotted.as_str(),
+                    safe(format!(
+                        "{dotted} {q} is not a positive size: the Tempo Operator replaces it with its default {default}, so set the size you mean or remove the field"
+                    )),
+                );
+                let subject = format!("the operator's default size {default} (in place of {dotted} {q})");
+                (default, subject)
+            }
             Ok(q) if q.is_negative() || q.is_zero() => {
                 out.reject(
                     Rule::StorageSize,
@@ -129,6 +149,13 @@ pub fn check(
                     let was = format!("{q} before");
                     (q, was)
                 }
+                // A TempoStack volume created from a non-positive size got the operator's default.
+                Ok(q) if kind == CrKind::TempoStack => match Quantity::parse(operator_default) {
+                    Ok(default) => {
+                        (default, format!("the operator's default {operator_default}, as the old object set {q}"))
+                    }
+                    Err(_) => return,
+                },
                 _ => return,
             },
         };
@@ -175,8 +202,8 @@ mod tests {
         let d = mutation::apply(kind, &storage, &obj, old.as_ref(), s);
         let mut out = Findings::new();
         check(kind, &storage, &d, old.as_ref(), s, &mut out);
-        assert!(out.iter().all(|f| f.rule == Rule::StorageSize && f.severity == crate::finding::Severity::Reject));
-        out.iter().map(|f| f.message.clone()).collect()
+        assert!(out.iter().all(|f| f.rule == Rule::StorageSize));
+        out.iter().filter(|f| f.severity == crate::finding::Severity::Reject).map(|f| f.message.clone()).collect()
     }
 
     fn stack(size: Value) -> Value {
@@ -250,6 +277,45 @@ mod tests {
             let m = run(CrKind::TempoMonolithic, mono("pv", Some(bad)), None, &Settings::default());
             assert!(m[0].contains("must be a positive size"), "{m:?}");
         }
+    }
+
+    fn warnings(kind: CrKind, obj: Value, old: Option<Value>, s: &Settings) -> Vec<String> {
+        let d = mutation::apply(kind, &CrStorage::Unusable, &obj, old.as_ref(), s);
+        let mut out = Findings::new();
+        check(kind, &CrStorage::Unusable, &d, old.as_ref(), s, &mut out);
+        out.iter().filter(|f| f.severity == crate::finding::Severity::Warn).map(|f| f.message.clone()).collect()
+    }
+
+    /// Issue 10 item 4: the operator's defaulter turns a TempoStack size <= 0 into 10Gi.
+    #[test]
+    fn tempostack_non_positive_size_is_the_operators_default() {
+        for zero in [json!("0"), json!(0), json!("0Gi"), json!("-1Gi")] {
+            assert!(run(CrKind::TempoStack, stack(zero.clone()), None, &Settings::default()).is_empty(), "{zero}");
+            let w = warnings(CrKind::TempoStack, stack(zero.clone()), None, &Settings::default());
+            assert_eq!(w.len(), 1, "{w:?}");
+            assert!(w[0].contains("the Tempo Operator replaces it with its default 10Gi"), "{w:?}");
+        }
+        // 10Gi is what bounds judge.
+        let m = run(CrKind::TempoStack, stack(json!("0")), None, &settings(json!({"storageSize": {"min": "20Gi"}})));
+        assert_eq!(
+            m,
+            [
+                "the operator's default size 10Gi (in place of spec.storageSize 0) is below storageSize.min 20Gi: set spec.storageSize to at least 20Gi"
+            ]
+        );
+        // With a default, the policy puts it in place: no warning, the default is judged.
+        let s = settings(json!({"storageSize": {"default": "30Gi", "min": "20Gi"}}));
+        assert!(run(CrKind::TempoStack, stack(json!("0")), None, &s).is_empty());
+        assert!(warnings(CrKind::TempoStack, stack(json!("0")), None, &s).is_empty());
+        // On UPDATE from 50Gi, 0 means 10Gi: a shrink.
+        let m = run(CrKind::TempoStack, stack(json!("0")), Some(stack(json!("50Gi"))), &Settings::default());
+        assert!(m[0].contains("is smaller than the volume's current size (50Gi before)"), "{m:?}");
+        // An old 0 was created as 10Gi: 5Gi is a shrink, 10Gi is not.
+        let m = run(CrKind::TempoStack, stack(json!("5Gi")), Some(stack(json!("0"))), &Settings::default());
+        assert!(m[0].contains("the operator's default 10Gi, as the old object set 0"), "{m:?}");
+        assert!(
+            run(CrKind::TempoStack, stack(json!("10Gi")), Some(stack(json!("0"))), &Settings::default()).is_empty()
+        );
     }
 
     #[test]

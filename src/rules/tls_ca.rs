@@ -3,21 +3,30 @@
 //! ## What it checks
 //! When a CR's S3 storage has `tls.enabled: true` and a `caName` (TempoStack `spec.storage.tls`,
 //! TempoMonolithic `spec.storage.traces.s3.tls`), the ConfigMap `caName` is looked up in the CR's
-//! namespace. A warning when it does not exist, or when its `data` has none of `service-ca.crt`,
-//! `ca.crt`, `ca-bundle.crt` (non-empty). A failed or denied look-up is a `lookup-skipped`
-//! warning. The look-up comes right after the storage Secret's (see `review::tempo`).
+//! namespace:
+//! - it does not exist: a warning;
+//! - it exists but none of `service-ca.crt`, `ca.crt`, `ca-bundle.crt` has a non-empty value in
+//!   `data` (absent, empty, or only under `binaryData`): rejected, naming the keys it needs;
+//! - the value it would use is only whitespace: a warning (the operator takes it, but it holds no
+//!   certificate).
+//!
+//! A failed or denied look-up is a `lookup-skipped` warning. The look-up comes right after the
+//! storage Secret's (see `review::tempo`).
 //!
 //! ## Why
-//! The operator reads the CA from exactly those keys; with none of them (or no ConfigMap) the
-//! stack does not come up (`ConfigurationError`), or the components cannot verify the object
-//! store's certificate and every flush to storage fails. The ConfigMap is often created by
-//! another tool later, so this warns rather than rejects, as the operator does for a missing
-//! Secret.
+//! This is the operator's own webhook verdict. Its storage check (`getTLSParams` in
+//! internal/handlers/storage/tls.go, run by `validateStorage` in internal/webhooks/
+//! tempostack_webhook.go and tempomonolithic_webhook.go) fetches the ConfigMap; a failed fetch is
+//! an `ErrFetchingConfigMap` error that the webhook turns into a warning ("the user can create
+//! these objects later"), but `getCAConfigMapKey` then requires `Data["service-ca.crt"]`,
+//! `Data["ca.crt"]` or `Data["ca-bundle.crt"]` to be `!= ""` and otherwise returns "CA ConfigMap
+//! must contain a 'service-ca.crt', 'ca.crt', or 'ca-bundle.crt' key", which the webhook refuses.
+//! `binaryData` is never read.
 //!
 //! ## Example
-//! Warned: `spec.storage.tls: {enabled: true, caName: storage-ca}` with a ConfigMap `storage-ca`
-//! holding only `tls.crt`. Accepted: the ConfigMap holds `ca.crt` (or the OpenShift service CA
-//! injects `service-ca.crt`).
+//! Rejected: `spec.storage.tls: {enabled: true, caName: storage-ca}` with a ConfigMap `storage-ca`
+//! holding only `tls.crt`. Warned: no ConfigMap `storage-ca` yet. Accepted: the ConfigMap holds
+//! `ca.crt` (or the OpenShift service CA injects `service-ca.crt`).
 //!
 //! ## Settings
 //! None.
@@ -49,15 +58,24 @@ pub fn check(usage: &StorageUse, namespace: &str, cluster: &dyn Cluster, out: &m
             ),
         ),
         Ok(Some(cm)) => {
-            if let Some(problem) = missing_ca(&cm) {
-                out.warn(
+            match missing_ca(&cm) {
+                Ca::Usable => {}
+                Ca::Blank(key) => out.warn(
                     Rule::TlsCa,
                     path.clone(),
                     format!(
-                        "{} names CA ConfigMap {ca_name:?} at {path}, but it {problem}: the operator reads the CA from service-ca.crt, ca.crt or ca-bundle.crt in data",
+                        "{} names CA ConfigMap {ca_name:?} at {path}, whose {key} holds only whitespace: the operator uses it, but it has no certificate to verify the storage endpoint with",
                         usage.cr
                     ),
-                );
+                ),
+                Ca::Refused(problem) => out.reject(
+                    Rule::TlsCa,
+                    path.clone(),
+                    format!(
+                        "{} names CA ConfigMap {ca_name:?} at {path}, but it {problem}: the Tempo Operator refuses it, as it needs a non-empty service-ca.crt, ca.crt or ca-bundle.crt key in data (PEM text)",
+                        usage.cr
+                    ),
+                ),
             }
         }
         Err(e) => out.warn(
@@ -71,25 +89,42 @@ pub fn check(usage: &StorageUse, namespace: &str, cluster: &dyn Cluster, out: &m
     }
 }
 
-/// What is wrong with the ConfigMap, or `None` when a CA key has a value.
-fn missing_ca(cm: &ConfigMap) -> Option<String> {
+/// What the operator makes of a CA ConfigMap.
+#[derive(Debug, PartialEq, Eq)]
+enum Ca {
+    Usable,
+    /// The key the operator would use holds only whitespace.
+    Blank(&'static str),
+    /// The operator refuses it; what is wrong.
+    Refused(String),
+}
+
+/// `getCAConfigMapKey`: the first of the keys, in the operator's order, whose `data` value is not "".
+fn missing_ca(cm: &ConfigMap) -> Ca {
     let data = cm.data.as_ref();
-    let has = |k: &str| data.and_then(|d| d.get(k)).is_some_and(|v| !v.trim().is_empty());
-    if CA_KEYS.iter().any(|k| has(k)) {
-        return None;
+    let value = |k: &str| data.and_then(|d| d.get(k)).map(String::as_str).filter(|v| !v.is_empty());
+    if let Some((key, v)) = CA_KEYS.iter().find_map(|k| value(k).map(|v| (*k, v))) {
+        return if v.trim().is_empty() { Ca::Blank(key) } else { Ca::Usable };
     }
     let empty: Vec<&str> = CA_KEYS.iter().copied().filter(|k| data.is_some_and(|d| d.contains_key(*k))).collect();
     if !empty.is_empty() {
-        return Some(format!("has {} empty", empty.join(", ")));
+        return Ca::Refused(format!("has {} empty", empty.join(", ")));
     }
     let binary = cm.binary_data.as_ref();
     let in_binary: Vec<&str> = CA_KEYS.iter().copied().filter(|k| binary.is_some_and(|b| b.contains_key(*k))).collect();
     if !in_binary.is_empty() {
-        return Some(format!("has {} under binaryData only (move it to data as PEM text)", in_binary.join(", ")));
+        return Ca::Refused(format!(
+            "has {} under binaryData only, which the operator does not read (move it to data as PEM text)",
+            in_binary.join(", ")
+        ));
     }
-    let mut keys: Vec<&str> = data.map(|d| d.keys().map(String::as_str).collect()).unwrap_or_default();
-    keys.truncate(5);
-    Some(if keys.is_empty() {
+    let mut keys: Vec<String> =
+        data.map(|d| d.keys().take(5).map(|k| crate::finding::quote(k)).collect()).unwrap_or_default();
+    let more = data.map_or(0, |d| d.len().saturating_sub(keys.len()));
+    if more > 0 {
+        keys.push(format!("and {more} more"));
+    }
+    Ca::Refused(if keys.is_empty() {
         "has no data".to_string()
     } else {
         format!("has none of service-ca.crt, ca.crt, ca-bundle.crt (its keys: {})", keys.join(", "))
@@ -150,8 +185,7 @@ mod tests {
     fn run(cluster: &Maps, u: &StorageUse) -> Vec<String> {
         let mut out = Findings::new();
         check(u, "tracing", cluster, &mut out);
-        assert!(out.iter().all(|f| f.severity == crate::finding::Severity::Warn));
-        out.iter().map(|f| f.to_string()).collect()
+        out.iter().map(|f| format!("{:?} {f}", f.severity)).collect()
     }
 
     #[test]
@@ -171,24 +205,42 @@ mod tests {
     }
 
     #[test]
-    fn missing_or_keyless_config_maps_warn() {
+    fn a_missing_config_map_warns() {
         let m = run(&Maps::default(), &usage(Backend::S3, true, Some("storage-ca")));
         assert_eq!(m.len(), 1);
-        assert!(m[0].starts_with("tls-ca: TempoMonolithic \"simplest\" names CA ConfigMap \"storage-ca\""), "{}", m[0]);
-        assert!(m[0].contains("no such ConfigMap"));
-
-        let m =
-            run(&with(serde_json::json!({"data": {"tls.crt": "x"}})), &usage(Backend::S3, true, Some("storage-ca")));
-        assert!(m[0].contains("its keys: tls.crt"), "{}", m[0]);
-        let m = run(&with(serde_json::json!({"data": {"ca.crt": ""}})), &usage(Backend::S3, true, Some("storage-ca")));
-        assert!(m[0].contains("ca.crt empty"), "{}", m[0]);
-        let m = run(
-            &with(serde_json::json!({"binaryData": {"ca.crt": "AAEC"}})),
-            &usage(Backend::S3, true, Some("storage-ca")),
+        assert!(
+            m[0].starts_with("Warn tls-ca: TempoMonolithic \"simplest\" names CA ConfigMap \"storage-ca\""),
+            "{}",
+            m[0]
         );
-        assert!(m[0].contains("binaryData"), "{}", m[0]);
-        let m = run(&with(serde_json::json!({})), &usage(Backend::S3, true, Some("storage-ca")));
-        assert!(m[0].contains("has no data"), "{}", m[0]);
+        assert!(m[0].contains("no such ConfigMap"));
+    }
+
+    /// Issue 10 item 12: the operator's webhook refuses a ConfigMap without a CA key.
+    #[test]
+    fn a_keyless_config_map_is_refused() {
+        let u = usage(Backend::S3, true, Some("storage-ca"));
+        let m = run(&with(serde_json::json!({"data": {"tls.crt": "x"}})), &u);
+        assert_eq!(m.len(), 1);
+        assert!(m[0].starts_with("Reject tls-ca:"), "{}", m[0]);
+        assert!(m[0].contains("its keys: \"tls.crt\""), "{}", m[0]);
+        assert!(m[0].contains("needs a non-empty service-ca.crt, ca.crt or ca-bundle.crt key in data"), "{}", m[0]);
+        let m = run(&with(serde_json::json!({"data": {"ca.crt": ""}})), &u);
+        assert!(m[0].starts_with("Reject") && m[0].contains("ca.crt empty"), "{}", m[0]);
+        let m = run(&with(serde_json::json!({"binaryData": {"ca.crt": "AAEC"}})), &u);
+        assert!(m[0].starts_with("Reject") && m[0].contains("binaryData"), "{}", m[0]);
+        let m = run(&with(serde_json::json!({})), &u);
+        assert!(m[0].starts_with("Reject") && m[0].contains("has no data"), "{}", m[0]);
+        // An empty first key does not hide a later one, as in getCAConfigMapKey.
+        let m = run(&with(serde_json::json!({"data": {"service-ca.crt": "", "ca-bundle.crt": "PEM"}})), &u);
+        assert!(m.is_empty(), "{m:?}");
+        // Whitespace is "a value" to the operator: only a warning.
+        let m = run(&with(serde_json::json!({"data": {"ca.crt": " \n"}})), &u);
+        assert!(m[0].starts_with("Warn tls-ca:") && m[0].contains("only whitespace"), "{m:?}");
+        // Many keys: the first five and a count.
+        let many: serde_json::Map<String, Value> = (0..100).map(|i| (format!("k{i:03}"), Value::from("x"))).collect();
+        let m = run(&with(serde_json::json!({"data": many})), &u);
+        assert!(m[0].contains("\"k004\", and 95 more)"), "{}", m[0]);
     }
 
     #[test]
@@ -196,6 +248,6 @@ mod tests {
         let c = Maps { fail: Some(LookupError::NotGranted("no".into())), ..Maps::default() };
         let m = run(&c, &usage(Backend::S3, true, Some("storage-ca")));
         assert_eq!(m.len(), 1);
-        assert!(m[0].starts_with("lookup-skipped: reading ConfigMap \"storage-ca\" not allowed"), "{}", m[0]);
+        assert!(m[0].starts_with("Warn lookup-skipped: reading ConfigMap \"storage-ca\" not allowed"), "{}", m[0]);
     }
 }

@@ -105,6 +105,16 @@ fn big_base64(n: usize) -> String {
     "QUFB".repeat(n / 4)
 }
 
+/// `data` (a JSON object) with `n` more keys `k000000`, ... of one byte each.
+fn many_keys(data: &str, n: usize) -> String {
+    let mut out = data.trim_end_matches('}').to_string();
+    for i in 0..n {
+        out.push_str(&format!(r#","k{i:06}":"eA==""#));
+    }
+    out.push('}');
+    out
+}
+
 pub fn cases() -> Vec<Case> {
     let good_tempostack =
         payload("tempo.grafana.com", "TempoStack", "CREATE", "simplest", &tempostack_minio("null", ""));
@@ -336,6 +346,24 @@ pub fn cases() -> Vec<Case> {
                 allowed: true,
                 rejects: &[],
                 warns: &["bucket-name", "insecure-endpoint"],
+                message_contains: &[],
+            },
+        },
+        Case {
+            name: "secret-100000-unknown-keys-in-use",
+            description: "The MinIO Secret in use with 100,000 keys the operator ignores (about 1.5 MB): one unused-keys warning, not 100,000 (issue 10 item 15)",
+            payload: payload(
+                "",
+                "Secret",
+                "UPDATE",
+                "minio",
+                &secret_text("minio", "Opaque", &many_keys(minio_data, 100_000), "null"),
+            ),
+            cluster: in_cluster.clone(),
+            expect: Expect::Verdict {
+                allowed: true,
+                rejects: &[],
+                warns: &["insecure-endpoint", "unused-keys"],
                 message_contains: &[],
             },
         },

@@ -3,10 +3,11 @@
 //! and line it starts on. A document that does not parse is an [`InputProblem`] with its path
 //! and line; the other documents of the file are still read.
 
+use std::collections::BTreeSet;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 /// Where a document starts: the file as the user named it (or found under a directory they
 /// named), `-` for stdin, and the 1-based line of its first content line.
@@ -59,12 +60,21 @@ pub struct Inputs {
     /// Documents that are not Kubernetes objects (no `kind`/`apiVersion`, e.g. a values file):
     /// skipped.
     pub skipped: usize,
+    /// Canonical paths of the files read: a file a directory walk reaches again (through a
+    /// symlink) is not read twice.
+    seen_files: BTreeSet<PathBuf>,
+    /// Canonical paths of the directories walked: a directory symlink that leads back up the
+    /// tree (a cycle), or to a directory already walked, is not followed again.
+    walked: BTreeSet<PathBuf>,
+    /// Manifest files met in directory walks, read or skipped as already read.
+    found: usize,
 }
 
 /// The display name of stdin in reports.
 pub const STDIN_NAME: &str = "-";
 
-/// How deep a directory tree is walked (guards against symlink loops).
+/// How deep a directory tree is walked. Symlink cycles are caught before (see `read_dir`); this
+/// bounds a tree that is really this deep, or one built to defeat the cycle check.
 const MAX_DEPTH: usize = 64;
 
 /// Read every path: `-` is stdin (at most once), a directory is walked recursively for
@@ -89,14 +99,19 @@ pub fn read_paths(paths: &[String]) -> Inputs {
         let p = Path::new(path);
         match std::fs::metadata(p) {
             Ok(meta) if meta.is_dir() => {
-                let before = inputs.files;
+                let canonical = std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+                if inputs.walked.contains(&canonical) {
+                    // Named twice, or inside a directory already named: read once.
+                    continue;
+                }
+                let before = inputs.found;
                 inputs.read_dir(p, 0);
-                if inputs.files == before {
+                if inputs.found == before {
                     // A CI step pointed at the wrong directory must not pass silently.
                     inputs.problem(path, None, "no *.yaml, *.yml or *.json file in this directory".to_owned());
                 }
             }
-            Ok(_) => inputs.read_file(p),
+            Ok(_) => inputs.read_file(p, false),
             Err(e) => inputs.problem(path, None, format!("cannot read: {e}")),
         }
     }
@@ -125,6 +140,14 @@ impl Inputs {
             );
             return;
         }
+        // A directory symlink pointing back up the tree (`a/b/loop -> ../..`) made the walk read
+        // the same files again at every level until MAX_DEPTH ("defined twice"). Symlinks are
+        // followed, but each directory is walked once (which also ends a cycle at its first
+        // turn) and each file read once (`read_file`).
+        let canonical = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+        if !self.walked.insert(canonical) {
+            return;
+        }
         let entries = match std::fs::read_dir(dir) {
             Ok(entries) => entries,
             Err(e) => {
@@ -146,15 +169,27 @@ impl Inputs {
             }
             match std::fs::metadata(&path) {
                 Ok(meta) if meta.is_dir() => self.read_dir(&path, depth + 1),
-                Ok(_) if is_manifest_name(&path) => self.read_file(&path),
+                Ok(_) if is_manifest_name(&path) => {
+                    self.found += 1;
+                    self.read_file(&path, true);
+                }
                 Ok(_) => {}
                 Err(e) => self.problem(&display(&path), None, format!("cannot read: {e}")),
             }
         }
     }
 
-    fn read_file(&mut self, path: &Path) {
+    /// `walked`: found under a directory, where a file met again (through a symlink) is skipped.
+    /// A file named on the command line is always read: naming one twice is the user's doing,
+    /// and the duplicate objects are then reported.
+    fn read_file(&mut self, path: &Path, walked: bool) {
         let name = display(path);
+        if let Ok(canonical) = std::fs::canonicalize(path)
+            && !self.seen_files.insert(canonical)
+            && walked
+        {
+            return;
+        }
         match std::fs::read(path) {
             Ok(bytes) => match String::from_utf8(bytes) {
                 Ok(text) => {
@@ -360,17 +395,12 @@ pub fn split_yaml_documents(text: &str) -> Vec<Chunk> {
     chunks
 }
 
-/// Parse one document; errors carry the absolute line and a message whose `line N` references
-/// are absolute too.
+/// Parse one document as `kubectl apply` does (YAML 1.1 scalars, see [`super::yaml`]); errors
+/// carry the absolute line and a message whose `line N` references are absolute too.
 fn parse_yaml_chunk(chunk: &Chunk) -> Result<Value, (usize, String)> {
     let offset = chunk.first_line - 1;
-    let err = |e: serde_yaml_ng::Error| {
-        let line = e.location().map_or(chunk.content_line(), |l| l.line() + offset);
-        (line, shift_line_numbers(&e.to_string(), offset))
-    };
-    let mut yaml: serde_yaml_ng::Value = serde_yaml_ng::from_str(&chunk.text).map_err(err)?;
-    yaml.apply_merge().map_err(err)?;
-    yaml_to_json(yaml).map_err(|m| (chunk.content_line(), m))
+    super::yaml::parse_document(&chunk.text)
+        .map_err(|(line, message)| (line + offset, shift_line_numbers(&message, offset)))
 }
 
 /// Add `offset` to every `line N` in a parser message.
@@ -390,45 +420,6 @@ fn shift_line_numbers(message: &str, offset: usize) -> String {
     }
     out.push_str(rest);
     out
-}
-
-/// YAML to JSON the way Kubernetes reads manifests: scalar keys become strings, tags are
-/// dropped.
-fn yaml_to_json(value: serde_yaml_ng::Value) -> Result<Value, String> {
-    use serde_yaml_ng::Value as Y;
-    Ok(match value {
-        Y::Null => Value::Null,
-        Y::Bool(b) => Value::Bool(b),
-        Y::Number(n) => {
-            if let Some(i) = n.as_i64() {
-                Value::from(i)
-            } else if let Some(u) = n.as_u64() {
-                Value::from(u)
-            } else {
-                match n.as_f64().and_then(serde_json::Number::from_f64) {
-                    Some(f) => Value::Number(f),
-                    None => return Err(format!("the number {n} cannot be represented in JSON")),
-                }
-            }
-        }
-        Y::String(s) => Value::String(s),
-        Y::Sequence(items) => Value::Array(items.into_iter().map(yaml_to_json).collect::<Result<_, _>>()?),
-        Y::Mapping(mapping) => {
-            let mut map = Map::new();
-            for (k, v) in mapping {
-                let key = match k {
-                    Y::String(s) => s,
-                    Y::Bool(b) => b.to_string(),
-                    Y::Number(n) => n.to_string(),
-                    Y::Null => "null".to_owned(),
-                    other => return Err(format!("a mapping key must be a scalar, got {other:?}")),
-                };
-                map.insert(key, yaml_to_json(v)?);
-            }
-            Value::Object(map)
-        }
-        Y::Tagged(tagged) => yaml_to_json(tagged.value)?,
-    })
 }
 
 #[cfg(test)]
@@ -514,7 +505,8 @@ mod tests {
             "apiVersion: v1\nkind: ConfigMap\nbase: &b {x: 1}\ndata:\n  <<: *b\n  8080: port\n  true: yes\n  f: 1.5\n",
         );
         let v = &inputs.documents[0].value;
-        assert_eq!(v["data"], json!({"x": 1, "8080": "port", "true": "yes", "f": 1.5}));
+        // YAML 1.1, as kubectl reads it: `yes` is true.
+        assert_eq!(v["data"], json!({"x": 1, "8080": "port", "true": true, "f": 1.5}));
     }
 
     #[test]

@@ -11,6 +11,7 @@ pub mod outcome;
 pub mod report;
 pub mod requests;
 pub mod rules;
+pub mod yaml;
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
