@@ -270,6 +270,8 @@ fn docs_name_the_released_version_and_registry() {
     let github = Regex::new(r"github\.com/([A-Za-z0-9_.-]+)/tempo-policy\b").unwrap();
     let tag_ref = Regex::new(r"@refs/tags/([A-Za-z0-9._-]+)").unwrap();
     let printed = Regex::new(r"\(tempo-policy (\d+\.\d+\.\d+[^)]*)\)").unwrap();
+    let signer = Regex::new(r"--github-(owner|repo) ([A-Za-z0-9_.-]+)").unwrap();
+    let (source_owner, source_repo) = repo.trim_start_matches("github.com/").split_once('/').unwrap();
     let mut errors = Vec::new();
     let mut images = 0;
     for file in docs() {
@@ -301,6 +303,12 @@ fn docs_name_the_released_version_and_registry() {
             for c in tag_ref.captures_iter(line) {
                 if c[1] != release.tag() {
                     errors.push(format!("{at}: refs/tags/{} (expected {})", &c[1], release.tag()));
+                }
+            }
+            for c in signer.captures_iter(line) {
+                let expected = if &c[1] == "owner" { source_owner } else { source_repo };
+                if !c[2].eq_ignore_ascii_case(expected) {
+                    errors.push(format!("{at}: --github-{} {} (expected {expected})", &c[1], &c[2]));
                 }
             }
             for c in printed.captures_iter(line) {
