@@ -8,7 +8,7 @@ HOST_SRC := $(shell find cli/src -name '*.rs') cli/Cargo.toml
 WASM_TARGET := target/wasm32-wasip1/release
 POLICY_WASM_BUILD := target/wasm32-wasip1/wasm
 
-.PHONY: all run test e2e-kwctl fmt lint clean test-data bench tool readme
+.PHONY: all run test e2e-kwctl fmt lint lint-workflows release-check clean test-data bench tool readme
 
 all: annotated-policy.wasm $(TOOL)
 
@@ -31,7 +31,7 @@ annotated-policy.wasm: policy.wasm metadata.yml README.md $(TOOL)
 run: annotated-policy.wasm
 	$(TOOL) check --policy annotated-policy.wasm --settings examples/settings.yml examples/ || test $$? -eq 1
 
-test: fmt lint annotated-policy.wasm $(WASM_TARGET)/baseline_policy.wasm
+test: fmt lint lint-workflows annotated-policy.wasm $(WASM_TARGET)/baseline_policy.wasm
 	$(CARGO) nextest run --locked --workspace --release --no-fail-fast
 
 e2e-kwctl: annotated-policy.wasm
@@ -47,12 +47,22 @@ fmt:
 lint:
 	$(CARGO) clippy --locked --workspace --all-targets --release -- -D warnings
 
+# actionlint on .github/workflows: a broken workflow fails here, not on the first tag.
+lint-workflows:
+	bash .ci/lint-workflows
+
+# Every check the release workflow makes before it pushes, offline; RELEASE_TAG=vX.Y.Z checks the
+# tag you are about to push (default: the version in metadata.yml). Writes dist/.
+release-check:
+	bash .ci/release-check
+
 test-data:
 	python3 test-data/generate.py
 
 clean:
 	$(CARGO) clean
 	rm -f policy.wasm annotated-policy.wasm
+	rm -rf dist
 
 # Benchmarks (issue 7): the policy against the do-nothing baseline through the same host, warm and
 # fresh instances, plus the rules compiled natively (the `bench` example links the policy crate;
