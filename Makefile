@@ -8,7 +8,7 @@ HOST_SRC := $(shell find cli/src -name '*.rs') cli/Cargo.toml
 WASM_TARGET := target/wasm32-wasip1/release
 POLICY_WASM_BUILD := target/wasm32-wasip1/wasm
 
-.PHONY: all run test e2e-kwctl fmt lint clean test-data bench tool readme
+.PHONY: all run test e2e-kwctl fmt lint clean test-data bench tool docs
 
 all: annotated-policy.wasm $(TOOL)
 
@@ -24,8 +24,9 @@ $(TOOL): $(HOST_SRC) Cargo.lock
 
 tool: $(TOOL)
 
-annotated-policy.wasm: policy.wasm metadata.yml README.md $(TOOL)
-	$(TOOL) annotate -m metadata.yml -u README.md -o annotated-policy.wasm policy.wasm
+# The module carries a short usage text (what `kwctl inspect` shows), not the whole manual.
+annotated-policy.wasm: policy.wasm metadata.yml docs/usage.md $(TOOL)
+	$(TOOL) annotate -m metadata.yml -u docs/usage.md -o annotated-policy.wasm policy.wasm
 
 # The main job: the checker on the shipped example manifests, as a CI step would run it.
 run: annotated-policy.wasm
@@ -63,6 +64,7 @@ bench: annotated-policy.wasm $(WASM_TARGET)/baseline_policy.wasm
 	$(CARGO) run --locked --release -p tempo-policy-cli --example bench -- \
 		--policy annotated-policy.wasm --baseline $(WASM_TARGET)/baseline_policy.wasm $(BENCH_ARGS)
 
-# Regenerates the README's rule table from the rule registry.
-readme:
-	UPDATE_README=1 $(CARGO) test --release -p tempo-policy --test readme
+# Regenerates the generated parts of the docs (rule tables, docs/rules.md) from the rule registry
+# and the rule modules' doc comments.
+docs:
+	UPDATE_DOCS=1 $(CARGO) test --release -p tempo-policy --test docs

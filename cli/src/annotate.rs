@@ -6,7 +6,7 @@ use crate::wasm::{self, METADATA_SECTION, WasmError};
 
 /// Annotation recording the tool that annotated the module.
 pub const ANNOTATION_KWCTL: &str = "io.kubewarden.kwctl";
-/// Annotation holding the README.
+/// Annotation holding the usage text.
 pub const ANNOTATION_USAGE: &str = "io.kubewarden.policy.usage";
 
 /// Why annotation failed.

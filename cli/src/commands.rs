@@ -29,7 +29,7 @@ pub enum Command {
     /// Evaluate one admission request, like `kwctl run`: prints one line of
     /// AdmissionResponse JSON; exit 0 even when the request is rejected.
     Run(RunArgs),
-    /// Embed metadata.yml (and a README) into a policy, like `kwctl annotate`.
+    /// Embed metadata.yml (and a usage text) into a policy, like `kwctl annotate`.
     Annotate(AnnotateArgs),
     /// Print the io.kubewarden.metadata of a policy as JSON.
     Inspect(InspectArgs),
@@ -83,7 +83,7 @@ pub struct AnnotateArgs {
     /// metadata.yml to embed.
     #[arg(short = 'm', long = "metadata-path", value_name = "FILE")]
     pub metadata_path: PathBuf,
-    /// README to embed as io.kubewarden.policy.usage.
+    /// Usage text (markdown) to embed as io.kubewarden.policy.usage.
     #[arg(short = 'u', long = "usage-path", value_name = "FILE")]
     pub usage_path: Option<PathBuf>,
     /// Where to write the annotated module.

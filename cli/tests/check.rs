@@ -198,9 +198,9 @@ fn sarif_report_is_valid_and_uses_the_rule_registry() {
     let log: Value = serde_json::from_str(&text).unwrap();
     assert_valid_sarif(&log);
     let rules = log["runs"][0]["tool"]["driver"]["rules"].as_array().unwrap();
-    // The README's rule table (generated from the rule registry, `tests/readme.rs` keeps them
-    // equal), in its order, then the report's own two ids.
-    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    // The rule table of the usage text the policy carries (generated from the rule registry,
+    // `tests/docs.rs` keeps them equal), in its order, then the report's own two ids.
+    let readme = std::fs::read_to_string(root().join("docs/usage.md")).unwrap();
     let table = readme.split("<!-- rules:start -->").nth(1).unwrap().split("<!-- rules:end -->").next().unwrap();
     let rows: Vec<&str> = table.lines().filter(|l| l.starts_with("| `")).collect();
     assert!(rows.len() >= 18, "{rows:?}");

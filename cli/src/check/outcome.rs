@@ -156,7 +156,7 @@ impl Outcome {
 /// The policy that judged.
 #[derive(Debug, Clone, Default)]
 pub struct PolicyInfo {
-    /// Its rule ids and descriptions (from the README it carries; empty when it has none).
+    /// Its rule ids and descriptions (from the usage text it carries; empty when it has none).
     pub rules: Vec<super::rules::RuleDoc>,
     pub path: String,
     /// `io.kubewarden.policy.title`.

@@ -45,7 +45,7 @@ struct RuleEntry {
 }
 
 /// The policy's rules, then any rule id a finding names that the table lacks (a policy
-/// annotated without its README), then the two ids of this report.
+/// annotated without its usage text), then the two ids of this report.
 fn rule_entries(report: &Report) -> Vec<RuleEntry> {
     let mut entries: Vec<RuleEntry> = report
         .policy
@@ -65,7 +65,7 @@ fn rule_entries(report: &Report) -> Vec<RuleEntry> {
             {
                 entries.push(RuleEntry {
                     id: id.clone(),
-                    summary: format!("Rule {id} of the policy (its description is in the policy's README)."),
+                    summary: format!("Rule {id} of the policy (its description is in the policy's usage text)."),
                     level: "error",
                     default_severity: "unknown".to_owned(),
                 });
