@@ -8,7 +8,7 @@ HOST_SRC := $(shell find cli/src -name '*.rs') cli/Cargo.toml
 WASM_TARGET := target/wasm32-wasip1/release
 POLICY_WASM_BUILD := target/wasm32-wasip1/wasm
 
-.PHONY: all run test e2e-kwctl fmt lint clean test-data bench tool docs
+.PHONY: all run test e2e-kwctl fmt lint clean test-data bench tool docs crds tools
 
 all: annotated-policy.wasm $(TOOL)
 
@@ -32,8 +32,17 @@ annotated-policy.wasm: policy.wasm metadata.yml docs/usage.md $(TOOL)
 run: annotated-policy.wasm
 	$(TOOL) check --policy annotated-policy.wasm --settings examples/settings.yml examples/ || test $$? -eq 1
 
-test: fmt lint annotated-policy.wasm $(WASM_TARGET)/baseline_policy.wasm
+test: fmt lint crds tools annotated-policy.wasm $(WASM_TARGET)/baseline_policy.wasm
 	$(CARGO) nextest run --locked --workspace --release --no-fail-fast
+
+# The upstream CRDs the tests validate against, pinned with their checksums in crds.lock, into a
+# cache outside the repository; without network, set TEMPO_POLICY_CRDS_DIR to a folder holding them.
+crds:
+	bash scripts/crds.sh
+
+# Cargo tools `make test` runs, installed (or a broken one replaced) when `--version` fails.
+tools:
+	@$(CARGO) nextest --version >/dev/null 2>&1 || $(CARGO) install --locked --force cargo-nextest
 
 e2e-kwctl: annotated-policy.wasm
 	@if command -v kwctl >/dev/null 2>&1; then \
