@@ -4,7 +4,7 @@
 CARGO ?= cargo
 TOOL := target/release/tempo-policy
 POLICY_SRC := $(shell find src -name '*.rs') Cargo.toml Cargo.lock
-HOST_SRC := $(shell find cli/src -name '*.rs') cli/Cargo.toml
+HOST_SRC := $(shell find cli/src -name '*.rs') cli/Cargo.toml cli/build.rs
 WASM_TARGET := target/wasm32-wasip1/release
 POLICY_WASM_BUILD := target/wasm32-wasip1/wasm
 
@@ -19,7 +19,12 @@ policy.wasm: $(POLICY_SRC)
 $(WASM_TARGET)/baseline_policy.wasm: baseline/src/lib.rs baseline/Cargo.toml
 	$(CARGO) build --locked --release --target wasm32-wasip1 -p baseline-policy
 
-$(TOOL): $(HOST_SRC) Cargo.lock
+# The tool embeds the annotated policy it is built with (cli/build.rs annotates it with
+# metadata.yml and docs/usage.md, as `annotate` below does): handing it the policy.wasm built here
+# spares a second build of the policy. Every cargo command below that builds the tool reads it.
+export TEMPO_POLICY_EMBED := $(CURDIR)/policy.wasm
+
+$(TOOL): policy.wasm metadata.yml docs/usage.md $(HOST_SRC) Cargo.lock
 	$(CARGO) build --locked --release -p tempo-policy-cli
 
 tool: $(TOOL)
@@ -28,9 +33,10 @@ tool: $(TOOL)
 annotated-policy.wasm: policy.wasm metadata.yml docs/usage.md $(TOOL)
 	$(TOOL) annotate -m metadata.yml -u docs/usage.md -o annotated-policy.wasm policy.wasm
 
-# The main job: the checker on the shipped example manifests, as a CI step would run it.
+# The main job: the checker on the shipped example manifests, as a CI step would run it, with
+# the policy built into the tool (no --policy), as an installed one runs.
 run: annotated-policy.wasm
-	$(TOOL) check --policy annotated-policy.wasm --settings examples/settings.yml examples/ || test $$? -eq 1
+	$(TOOL) check --settings examples/settings.yml examples/ || test $$? -eq 1
 
 test: fmt lint crds tools annotated-policy.wasm $(WASM_TARGET)/baseline_policy.wasm
 	$(CARGO) nextest run --locked --workspace --release --no-fail-fast
@@ -54,7 +60,7 @@ e2e-kwctl: annotated-policy.wasm
 fmt:
 	$(CARGO) fmt --all -- --check
 
-lint:
+lint: policy.wasm
 	$(CARGO) clippy --locked --workspace --all-targets --release -- -D warnings
 
 test-data:

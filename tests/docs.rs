@@ -218,3 +218,15 @@ fn relative_links(text: &str) -> Vec<String> {
     }
     out
 }
+
+#[test]
+fn usage_settings_example_is_valid() {
+    let usage = read("docs/usage.md");
+    let block = between(&usage, "docs/usage.md", "## Settings", "## Rules");
+    let yaml = between(block, "docs/usage.md", "```yaml", "```");
+    let value: serde_yaml_ng::Value = serde_yaml_ng::from_str(yaml).unwrap();
+    let settings = tempo_policy::parse_settings(&serde_json::to_vec(&value).unwrap()).unwrap();
+    assert_eq!(settings.validate(), Ok(()));
+    // Short enough for `kwctl inspect`: the module carries it.
+    assert!(usage.len() < 8 * 1024, "docs/usage.md is {} bytes", usage.len());
+}

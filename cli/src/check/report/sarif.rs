@@ -1,6 +1,7 @@
 //! The SARIF 2.1.0 report: one run; the driver's rules are the policy's rules (ids and
 //! descriptions from the rule table the policy carries, see [`crate::check::rules`]), one
-//! result per finding located at the file and line of the object's document, a `note` result
+//! result per finding located at the line of the field it names (see
+//! [`crate::check::fields`]; the object's first line when it names none), a `note` result
 //! per mutation, input errors as tool execution notifications.
 
 use serde_json::{Value, json};
@@ -130,7 +131,7 @@ fn results(o: &Outcome, index_of: &dyn Fn(&str) -> Option<usize>) -> Vec<Value> 
             "ruleId": rule,
             "level": level,
             "message": {"text": format!("{object}: {}", f.message)},
-            "locations": [location(&o.source.file, o.source.line, Some((o, fqn.clone())))],
+            "locations": [location(&f.at.file, f.at.line, Some((o, fqn.clone())))],
             "properties": {"operation": o.operation, "allowed": o.allowed},
         });
         if let Some(i) = index_of(rule) {
@@ -143,7 +144,7 @@ fn results(o: &Outcome, index_of: &dyn Fn(&str) -> Option<usize>) -> Vec<Value> 
             "ruleId": MUTATION_RULE,
             "level": "note",
             "message": {"text": format!("{object}: defaults filled in: {}", patch_lines(patch).join(", "))},
-            "locations": [location(&o.source.file, o.source.line, Some((o, fqn.clone())))],
+            "locations": [location(&f.at.file, f.at.line, Some((o, fqn.clone())))],
             "properties": {"operation": o.operation, "allowed": o.allowed, "patch": patch},
         });
         if let Some(i) = index_of(MUTATION_RULE) {
