@@ -100,26 +100,23 @@ fn locate_one(
 /// The line of the first `data`/`stringData` key of `secret` the message names (after its
 /// subject), else of `data` or `stringData`.
 fn secret_key(message: &str, secret: &Object, lines: &mut LineIndex) -> Option<Source> {
+    // The object as checked has `stringData` merged into `data` (as the API server stores it);
+    // the manifest may have the key under either.
     let text = message_body(message);
-    let mut best: Option<(usize, Vec<String>)> = None;
-    for section in ["stringData", "data"] {
+    let mut keys: Vec<(usize, &String)> = Vec::new();
+    for section in ["data", "stringData"] {
         let Some(map) = secret.value.get(section).and_then(Value::as_object) else { continue };
-        for key in map.keys() {
-            if let Some(at) = mention(text, key)
-                && best.as_ref().is_none_or(|(b, _)| at < *b)
-            {
-                best = Some((at, vec![section.to_owned(), key.clone()]));
-            }
-        }
+        keys.extend(map.keys().filter_map(|key| mention(text, key).map(|at| (at, key))));
     }
-    let path = match best {
-        Some((_, path)) => path,
-        None => {
-            let section = ["data", "stringData"].into_iter().find(|s| secret.value.get(*s).is_some())?;
-            vec![section.to_owned()]
-        }
+    keys.sort();
+    let sections = ["stringData", "data"];
+    let found = keys.iter().find_map(|(_, key)| {
+        sections.iter().find_map(|s| lines.exact_line_of(secret.source, &[(*s).to_owned(), (*key).clone()]))
+    });
+    let line = match found {
+        Some(line) => line,
+        None => sections.iter().find_map(|s| lines.exact_line_of(secret.source, &[(*s).to_owned()]))?,
     };
-    let line = lines.line_of(secret.source, &path)?;
     Some(Source { file: secret.source.file.clone(), line })
 }
 
@@ -284,10 +281,26 @@ struct LineIndex<'a> {
 }
 
 impl LineIndex<'_> {
+    /// The line of `path` itself, if the object has it.
+    fn exact_line_of(&mut self, source: &Source, path: &[String]) -> Option<usize> {
+        let texts: &HashMap<String, String> = self.texts;
+        let text = texts.get(&source.file)?;
+        let (first_line, chunk) = chunk_at(text, source.line)?;
+        let paths = self
+            .parsed
+            .entry((source.file.clone(), first_line))
+            .or_insert_with(|| Paths::parse(chunk, first_line - 1))
+            .as_ref()?;
+        let mut full = paths.object_at(source.line)?.clone();
+        full.extend(path.iter().cloned());
+        paths.lines.get(&full).copied()
+    }
+
     /// The line of `path` inside the object that starts at `source`, or of its deepest
     /// existing parent.
     fn line_of(&mut self, source: &Source, path: &[String]) -> Option<usize> {
-        let text = self.texts.get(&source.file)?;
+        let texts: &HashMap<String, String> = self.texts;
+        let text = texts.get(&source.file)?;
         let (first_line, chunk) = chunk_at(text, source.line)?;
         let paths = self
             .parsed

@@ -144,7 +144,7 @@ fn results(o: &Outcome, index_of: &dyn Fn(&str) -> Option<usize>) -> Vec<Value> 
             "ruleId": MUTATION_RULE,
             "level": "note",
             "message": {"text": format!("{object}: defaults filled in: {}", patch_lines(patch).join(", "))},
-            "locations": [location(&f.at.file, f.at.line, Some((o, fqn.clone())))],
+            "locations": [location(&o.source.file, o.source.line, Some((o, fqn.clone())))],
             "properties": {"operation": o.operation, "allowed": o.allowed, "patch": patch},
         });
         if let Some(i) = index_of(MUTATION_RULE) {
