@@ -119,10 +119,10 @@ fn text_report_of_the_manifest_set() {
         "test-data/manifests/seeds/pv-monolithic.yaml:2: TempoMonolithic tempo-pv/simplest: accepted",
         "    patch: add /spec/storage/traces/size \"10Gi\"",
         "test-data/manifests/kustomize-stream.yaml:24: Secret tracing-eu/minio-b8f5t6c4m2: rejected",
-        "    error[insecure-endpoint]: ",
+        "    error[insecure-endpoint] test-data/manifests/kustomize-stream.yaml:",
         "test-data/manifests/list.yaml:17: TempoStack from-list/tracing: rejected",
         "test-data/manifests/stack.json:12: TempoMonolithic from-json/traces: rejected",
-        "    error[gcs-key]: ",
+        "    error[gcs-key] test-data/manifests/stack.json:10: ",
     ] {
         assert!(text.contains(expected), "{expected:?} not in:\n{text}");
     }
@@ -461,10 +461,10 @@ fn diff_against_gives_updates_and_deletes() {
     assert_eq!(code(&o), 1, "{}", stderr(&o));
     let text = normalised(&o);
     for expected in [
-        "Secret tracing/tempo-s3 (UPDATE): rejected\n    error[storage-change]: ",
-        "TempoStack tracing/tracing (UPDATE): rejected\n    error[storage-size]: ",
-        "TempoMonolithic tracing/scratch (UPDATE): accepted with warnings\n    warning[storage-secret]: ",
-        "test-data/manifests/diff/old/tracing.yaml:35: Secret tracing/minio (DELETE): rejected\n    error[secret-in-use]: ",
+        "Secret tracing/tempo-s3 (UPDATE): rejected\n    error[storage-change] test-data/manifests/diff/new/tracing.yaml:14: ",
+        "TempoStack tracing/tracing (UPDATE): rejected\n    error[storage-size] test-data/manifests/diff/new/tracing.yaml:29: ",
+        "TempoMonolithic tracing/scratch (UPDATE): accepted with warnings\n    warning[storage-secret] test-data/manifests/diff/new/tracing.yaml:",
+        "test-data/manifests/diff/old/tracing.yaml:35: Secret tracing/minio (DELETE): rejected\n    error[secret-in-use] test-data/manifests/diff/new/tracing.yaml:",
     ] {
         assert!(text.contains(expected), "{expected:?} not in:\n{text}");
     }
