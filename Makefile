@@ -4,11 +4,11 @@
 CARGO ?= cargo
 TOOL := target/release/tempo-policy
 POLICY_SRC := $(shell find src -name '*.rs') Cargo.toml Cargo.lock
-HOST_SRC := $(shell find cli/src -name '*.rs') cli/Cargo.toml
+HOST_SRC := $(shell find cli/src -name '*.rs') cli/Cargo.toml cli/build.rs
 WASM_TARGET := target/wasm32-wasip1/release
 POLICY_WASM_BUILD := target/wasm32-wasip1/wasm
 
-.PHONY: all run test e2e-kwctl fmt lint lint-workflows release-check clean test-data bench tool readme
+.PHONY: all run test e2e-kwctl fmt lint lint-workflows release-check clean test-data bench tool docs crds tools
 
 all: annotated-policy.wasm $(TOOL)
 
@@ -19,20 +19,36 @@ policy.wasm: $(POLICY_SRC)
 $(WASM_TARGET)/baseline_policy.wasm: baseline/src/lib.rs baseline/Cargo.toml
 	$(CARGO) build --locked --release --target wasm32-wasip1 -p baseline-policy
 
-$(TOOL): $(HOST_SRC) Cargo.lock
+# The tool embeds the annotated policy it is built with (cli/build.rs annotates it with
+# metadata.yml and docs/usage.md, as `annotate` below does): handing it the policy.wasm built here
+# spares a second build of the policy. Every cargo command below that builds the tool reads it.
+export TEMPO_POLICY_EMBED := $(CURDIR)/policy.wasm
+
+$(TOOL): policy.wasm metadata.yml docs/usage.md $(HOST_SRC) Cargo.lock
 	$(CARGO) build --locked --release -p tempo-policy-cli
 
 tool: $(TOOL)
 
-annotated-policy.wasm: policy.wasm metadata.yml README.md $(TOOL)
-	$(TOOL) annotate -m metadata.yml -u README.md -o annotated-policy.wasm policy.wasm
+# The module carries a short usage text (what `kwctl inspect` shows), not the whole manual.
+annotated-policy.wasm: policy.wasm metadata.yml docs/usage.md $(TOOL)
+	$(TOOL) annotate -m metadata.yml -u docs/usage.md -o annotated-policy.wasm policy.wasm
 
-# The main job: the checker on the shipped example manifests, as a CI step would run it.
+# The main job: the checker on the shipped example manifests, as a CI step would run it, with
+# the policy built into the tool (no --policy), as an installed one runs.
 run: annotated-policy.wasm
-	$(TOOL) check --policy annotated-policy.wasm --settings examples/settings.yml examples/ || test $$? -eq 1
+	$(TOOL) check --settings examples/settings.yml examples/ || test $$? -eq 1
 
-test: fmt lint lint-workflows annotated-policy.wasm $(WASM_TARGET)/baseline_policy.wasm
+test: fmt lint lint-workflows crds tools annotated-policy.wasm $(WASM_TARGET)/baseline_policy.wasm
 	$(CARGO) nextest run --locked --workspace --release --no-fail-fast
+
+# The upstream CRDs the tests validate against, pinned with their checksums in crds.lock, into a
+# cache outside the repository; without network, set TEMPO_POLICY_CRDS_DIR to a folder holding them.
+crds:
+	bash scripts/crds.sh
+
+# Cargo tools `make test` runs, installed (or a broken one replaced) when `--version` fails.
+tools:
+	@$(CARGO) nextest --version >/dev/null 2>&1 || $(CARGO) install --locked --force cargo-nextest
 
 e2e-kwctl: annotated-policy.wasm
 	@if command -v kwctl >/dev/null 2>&1; then \
@@ -44,7 +60,7 @@ e2e-kwctl: annotated-policy.wasm
 fmt:
 	$(CARGO) fmt --all -- --check
 
-lint:
+lint: policy.wasm
 	$(CARGO) clippy --locked --workspace --all-targets --release -- -D warnings
 
 # actionlint on .github/workflows: a broken workflow fails here, not on the first tag.
@@ -73,6 +89,7 @@ bench: annotated-policy.wasm $(WASM_TARGET)/baseline_policy.wasm
 	$(CARGO) run --locked --release -p tempo-policy-cli --example bench -- \
 		--policy annotated-policy.wasm --baseline $(WASM_TARGET)/baseline_policy.wasm $(BENCH_ARGS)
 
-# Regenerates the README's rule table from the rule registry.
-readme:
-	UPDATE_README=1 $(CARGO) test --release -p tempo-policy --test readme
+# Regenerates the generated parts of the docs (rule tables, docs/rules.md) from the rule registry
+# and the rule modules' doc comments.
+docs:
+	UPDATE_DOCS=1 $(CARGO) test --release -p tempo-policy --test docs

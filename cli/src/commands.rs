@@ -10,14 +10,17 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::annotate::annotate;
 use crate::capabilities::{HostCapabilities, NoCluster, Replay};
+use crate::check::locate::{PolicySource, locate_policy};
 use crate::host::{DEFAULT_TIMEOUT_SECONDS, EvaluationOptions, Evaluator, Runtime, policy_path, read_policy};
+use crate::module_cache::ModuleCache;
 use crate::request::{AdmissionRequest, Settings};
 use crate::response::{Constraints, PolicyMode};
 use crate::wasm::{self, METADATA_SECTION};
 
 /// Run, annotate and inspect Kubewarden waPC policies the way policy-server does.
 #[derive(Debug, Parser)]
-#[command(name = "tempo-policy", version, about, long_about = None)]
+// `--version` names the embedded policy too: `main` sets it from `embedded::version_text()`.
+#[command(name = "tempo-policy", about, long_about = None)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -29,7 +32,7 @@ pub enum Command {
     /// Evaluate one admission request, like `kwctl run`: prints one line of
     /// AdmissionResponse JSON; exit 0 even when the request is rejected.
     Run(RunArgs),
-    /// Embed metadata.yml (and a README) into a policy, like `kwctl annotate`.
+    /// Embed metadata.yml (and a usage text) into a policy, like `kwctl annotate`.
     Annotate(AnnotateArgs),
     /// Print the io.kubewarden.metadata of a policy as JSON.
     Inspect(InspectArgs),
@@ -46,6 +49,32 @@ pub enum Command {
 pub enum ModeArg {
     Protect,
     Monitor,
+}
+
+/// The compiled-module cache flags of `run`, `check` and `bench`.
+#[derive(Debug, Clone, Default, Args)]
+pub struct CacheArgs {
+    /// Compile the policy without reading or writing the compiled-module cache.
+    #[arg(long = "no-cache", conflicts_with = "cache_dir")]
+    pub no_cache: bool,
+    /// Where compiled policies are cached [default: <user cache dir>/tempo-policy/modules].
+    #[arg(long = "cache-dir", value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+}
+
+impl CacheArgs {
+    /// The cache these flags ask for; `None` with `--no-cache`, or without a cache directory.
+    pub fn cache(&self) -> Option<ModuleCache> {
+        if self.no_cache {
+            return None;
+        }
+        self.cache_dir.clone().or_else(ModuleCache::default_dir).map(ModuleCache::new)
+    }
+
+    /// A runtime compiling through that cache.
+    pub fn runtime(&self) -> Result<Runtime, crate::host::HostError> {
+        Ok(Runtime::new()?.with_cache(self.cache()))
+    }
 }
 
 /// `tempo-policy run` flags (a subset of `kwctl run`'s, same names).
@@ -72,9 +101,12 @@ pub struct RunArgs {
     /// Evaluation timeout in seconds (policy-server default 2; 0 disables it).
     #[arg(long = "timeout-eval-seconds", value_name = "N", default_value_t = DEFAULT_TIMEOUT_SECONDS)]
     pub timeout_eval_seconds: u64,
-    /// Policy module: a path or file:///abs/path.wasm (must be annotated).
+    #[command(flatten)]
+    pub cache: CacheArgs,
+    /// Policy module: a path or file:///abs/path.wasm (must be annotated); default:
+    /// $TEMPO_POLICY_WASM, else the policy built into this binary.
     #[arg(value_name = "POLICY")]
-    pub policy: String,
+    pub policy: Option<String>,
 }
 
 /// `tempo-policy annotate` flags (as `kwctl annotate`).
@@ -83,7 +115,7 @@ pub struct AnnotateArgs {
     /// metadata.yml to embed.
     #[arg(short = 'm', long = "metadata-path", value_name = "FILE")]
     pub metadata_path: PathBuf,
-    /// README to embed as io.kubewarden.policy.usage.
+    /// Usage text (markdown) to embed as io.kubewarden.policy.usage.
     #[arg(short = 'u', long = "usage-path", value_name = "FILE")]
     pub usage_path: Option<PathBuf>,
     /// Where to write the annotated module.
@@ -97,9 +129,10 @@ pub struct AnnotateArgs {
 /// `tempo-policy inspect` flags.
 #[derive(Debug, Args)]
 pub struct InspectArgs {
-    /// A path or file:///abs/path.wasm.
+    /// A path or file:///abs/path.wasm; default: $TEMPO_POLICY_WASM, else the policy built into
+    /// this binary.
     #[arg(value_name = "POLICY")]
-    pub policy: String,
+    pub policy: Option<String>,
 }
 
 /// Run a parsed command line.
@@ -113,6 +146,14 @@ pub fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
+/// The POLICY argument of `run` and `inspect` (read as kwctl does), or else `check`'s default.
+fn policy_source(arg: Option<&str>) -> anyhow::Result<PolicySource> {
+    match arg {
+        Some(arg) => Ok(PolicySource::File(policy_path(arg)?)),
+        None => locate_policy(None).map_err(anyhow::Error::msg),
+    }
+}
+
 fn load_settings(args: &RunArgs) -> anyhow::Result<Settings> {
     Ok(match (&args.settings_path, &args.settings_json) {
         (Some(path), _) => Settings::load(path)?,
@@ -123,7 +164,7 @@ fn load_settings(args: &RunArgs) -> anyhow::Result<Settings> {
 
 /// `tempo-policy run`.
 pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
-    let path = policy_path(&args.policy)?;
+    let source = policy_source(args.policy.as_deref())?;
     let request = AdmissionRequest::load(&args.request_path)?;
     let settings = load_settings(args)?;
     let capabilities: Arc<dyn HostCapabilities> = match &args.replay {
@@ -131,8 +172,8 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
         None => Arc::new(NoCluster),
     };
 
-    let runtime = Runtime::new()?;
-    let policy = runtime.load_policy_file(&path)?;
+    let runtime = args.cache.runtime()?;
+    let policy = runtime.load_policy_bytes(&source.read()?, &source.name())?;
     let options = EvaluationOptions {
         constraints: Constraints {
             mode: match args.mode {
@@ -187,18 +228,16 @@ pub fn annotate_cmd(args: &AnnotateArgs) -> anyhow::Result<ExitCode> {
 
 /// `tempo-policy inspect`.
 pub fn inspect(args: &InspectArgs) -> anyhow::Result<ExitCode> {
-    let path = policy_path(&args.policy)?;
-    let module = read_policy(&path)?;
+    let source = policy_source(args.policy.as_deref())?;
+    let module = source.read()?;
+    let name = source.name();
     let Some(section) = wasm::read_custom_section(&module, METADATA_SECTION)
-        .with_context(|| format!("{} is not a WebAssembly module", path.display()))?
+        .with_context(|| format!("{name} is not a WebAssembly module"))?
     else {
-        bail!(
-            "{} has no {METADATA_SECTION} section: it is not annotated (run `tempo-policy annotate`)",
-            path.display()
-        );
+        bail!("{name} has no {METADATA_SECTION} section: it is not annotated (run `tempo-policy annotate`)");
     };
     let value: serde_json::Value = serde_json::from_slice(section)
-        .with_context(|| format!("{}: the {METADATA_SECTION} section is not JSON", path.display()))?;
+        .with_context(|| format!("{name}: the {METADATA_SECTION} section is not JSON"))?;
     println!("{}", serde_json::to_string_pretty(&value)?);
     Ok(ExitCode::SUCCESS)
 }

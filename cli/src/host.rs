@@ -2,8 +2,9 @@
 //! `runtimes/wapc`, policy-server `evaluation/precompiled_policy.rs`).
 //!
 //! * one [`Runtime`]: a wasmtime `Engine` with epoch interruption, plus a
-//!   thread that increments the epoch every second;
-//! * [`Policy`]: a precompiled module, its metadata and an `InstancePre`;
+//!   thread that increments the epoch every second, and optionally a
+//!   [`ModuleCache`] of compiled modules;
+//! * [`Policy`]: a compiled module, its metadata and an `InstancePre`;
 //! * [`Evaluator`]: a policy with its settings and run options; each
 //!   [`Evaluator::validate`] uses a fresh instance, like policy-server's
 //!   on-demand evaluators; [`Evaluator::warm`] gives one reused instance.
@@ -21,6 +22,7 @@ use wasmtime_provider::{EpochDeadlines, WasmtimeEngineProviderBuilder, WasmtimeE
 use crate::callback::{HostCallHandler, PolicyLog};
 use crate::capabilities::{HostCapabilities, NoCluster};
 use crate::metadata::{ContextAwareResource, EXECUTION_MODE_WAPC, MetadataError, PROTOCOL_V1, PolicyMetadata};
+use crate::module_cache::{CacheOutcome, ModuleCache};
 use crate::request::{AdmissionRequest, Settings, validate_payload};
 use crate::response::{AdmissionResponse, Constraints, SettingsValidationResponse, ValidationResponse};
 use crate::wasm::{self, METADATA_SECTION, WasmError};
@@ -128,11 +130,12 @@ impl Drop for EpochTicker {
     }
 }
 
-/// One wasmtime engine with epoch interruption and its ticker thread.
-/// Cheap to clone; the ticker stops when the last clone is dropped.
+/// One wasmtime engine with epoch interruption and its ticker thread, and optionally a cache of
+/// compiled modules. Cheap to clone; the ticker stops when the last clone is dropped.
 #[derive(Clone)]
 pub struct Runtime {
     engine: Engine,
+    cache: Option<ModuleCache>,
     _ticker: Arc<EpochTicker>,
 }
 
@@ -151,7 +154,18 @@ impl Runtime {
         config.epoch_interruption(true);
         let engine = Engine::new(&config).map_err(|e| HostError::Runtime(format!("{e:#}")))?;
         let ticker = EpochTicker::start(engine.clone(), EPOCH_TICK)?;
-        Ok(Self { engine, _ticker: Arc::new(ticker) })
+        Ok(Self { engine, cache: None, _ticker: Arc::new(ticker) })
+    }
+
+    /// The same runtime, compiling through `cache` (`None`: compile every time).
+    pub fn with_cache(mut self, cache: Option<ModuleCache>) -> Self {
+        self.cache = cache;
+        self
+    }
+
+    /// The compiled-module cache, if any.
+    pub fn cache(&self) -> Option<&ModuleCache> {
+        self.cache.as_ref()
     }
 
     /// The wasmtime engine.
@@ -173,20 +187,20 @@ impl Runtime {
         };
         let compile_err =
             |e: &dyn std::fmt::Display| HostError::Compile { origin: origin.to_owned(), message: e.to_string() };
-        let precompiled = self.engine.precompile_module(bytes).map_err(|e| compile_err(&format_args!("{e:#}")))?;
-        // SAFETY: `Module::deserialize` trusts its input to be an artifact
-        // produced by a compatible wasmtime. `precompiled` was produced just
-        // above by `precompile_module` on this very engine, in this process,
-        // and never left memory.
-        #[allow(unsafe_code)]
-        let module = unsafe { Module::deserialize(&self.engine, &precompiled) }
-            .map_err(|e| compile_err(&format_args!("{e:#}")))?;
+        let (module, cache) = match &self.cache {
+            Some(cache) => {
+                let (module, outcome) =
+                    cache.load_or_compile(&self.engine, bytes).map_err(|e| compile_err(&format_args!("{e:#}")))?;
+                (module, Some(outcome))
+            }
+            None => (Module::new(&self.engine, bytes).map_err(|e| compile_err(&format_args!("{e:#}")))?, None),
+        };
         let pre = WasmtimeEngineProviderBuilder::new()
             .engine(self.engine.clone())
             .module(module)
             .build_pre()
             .map_err(|e| HostError::Instantiate { origin: origin.to_owned(), message: e.to_string() })?;
-        Ok(Policy { origin: origin.to_owned(), metadata, pre })
+        Ok(Policy { origin: origin.to_owned(), metadata, cache, pre })
     }
 
     /// Load an annotated `kubewarden-wapc` policy with `protocolVersion: v1`
@@ -214,6 +228,7 @@ pub fn read_policy(path: &Path) -> Result<Vec<u8>, HostError> {
 pub struct Policy {
     origin: String,
     metadata: Option<PolicyMetadata>,
+    cache: Option<CacheOutcome>,
     pre: WasmtimeEngineProviderPre,
 }
 
@@ -239,6 +254,11 @@ impl Policy {
     /// The `io.kubewarden.metadata` section, if the module is annotated.
     pub fn metadata(&self) -> Option<&PolicyMetadata> {
         self.metadata.as_ref()
+    }
+
+    /// What the compiled-module cache did when the policy was loaded (`None`: no cache).
+    pub fn cache_outcome(&self) -> Option<&CacheOutcome> {
+        self.cache.as_ref()
     }
 
     /// policy-server's check: annotated, `protocolVersion: v1`, waPC mode.

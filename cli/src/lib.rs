@@ -20,13 +20,16 @@
 //! ```
 
 pub mod annotate;
+pub mod annotation;
 pub mod bench;
 pub mod callback;
 pub mod capabilities;
 pub mod check;
 pub mod commands;
+pub mod embedded;
 pub mod host;
 pub mod metadata;
+pub mod module_cache;
 pub mod request;
 pub mod response;
 pub mod wasm;
@@ -38,5 +41,6 @@ pub use capabilities::{
 };
 pub use host::{EvaluationOptions, Evaluator, HostError, Policy, Runtime, WarmInstance};
 pub use metadata::{ContextAwareResource, PolicyMetadata, Rule};
+pub use module_cache::{CacheOutcome, ModuleCache};
 pub use request::{AdmissionRequest, InputError, Settings};
 pub use response::{AdmissionResponse, Constraints, PolicyMode, SettingsValidationResponse, ValidationResponse};

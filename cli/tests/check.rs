@@ -119,10 +119,10 @@ fn text_report_of_the_manifest_set() {
         "test-data/manifests/seeds/pv-monolithic.yaml:2: TempoMonolithic tempo-pv/simplest: accepted",
         "    patch: add /spec/storage/traces/size \"10Gi\"",
         "test-data/manifests/kustomize-stream.yaml:24: Secret tracing-eu/minio-b8f5t6c4m2: rejected",
-        "    error[insecure-endpoint]: ",
+        "    error[insecure-endpoint] test-data/manifests/kustomize-stream.yaml:",
         "test-data/manifests/list.yaml:17: TempoStack from-list/tracing: rejected",
         "test-data/manifests/stack.json:12: TempoMonolithic from-json/traces: rejected",
-        "    error[gcs-key]: ",
+        "    error[gcs-key] test-data/manifests/stack.json:10: ",
     ] {
         assert!(text.contains(expected), "{expected:?} not in:\n{text}");
     }
@@ -198,9 +198,9 @@ fn sarif_report_is_valid_and_uses_the_rule_registry() {
     let log: Value = serde_json::from_str(&text).unwrap();
     assert_valid_sarif(&log);
     let rules = log["runs"][0]["tool"]["driver"]["rules"].as_array().unwrap();
-    // The README's rule table (generated from the rule registry, `tests/readme.rs` keeps them
-    // equal), in its order, then the report's own two ids.
-    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    // The rule table of the usage text the policy carries (generated from the rule registry,
+    // `tests/docs.rs` keeps them equal), in its order, then the report's own two ids.
+    let readme = std::fs::read_to_string(root().join("docs/usage.md")).unwrap();
     let table = readme.split("<!-- rules:start -->").nth(1).unwrap().split("<!-- rules:end -->").next().unwrap();
     let rows: Vec<&str> = table.lines().filter(|l| l.starts_with("| `")).collect();
     assert!(rows.len() >= 18, "{rows:?}");
@@ -216,7 +216,8 @@ fn sarif_report_is_valid_and_uses_the_rule_registry() {
     let gcs = results.iter().find(|r| r["ruleId"] == "gcs-key").unwrap();
     assert_eq!(gcs["level"], "error");
     assert_eq!(gcs["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], "test-data/manifests/stack.json");
-    assert_eq!(gcs["locations"][0]["physicalLocation"]["region"]["startLine"], 5);
+    // The line of `key.json` in the Secret (the List item starts on line 5).
+    assert_eq!(gcs["locations"][0]["physicalLocation"]["region"]["startLine"], 10);
     assert!(results.iter().any(|r| r["ruleId"] == "insecure-endpoint" && r["level"] == "warning"));
     assert!(results.iter().any(|r| r["ruleId"] == "mutation" && r["level"] == "note"));
     golden("set.sarif.golden", &text);
@@ -460,10 +461,10 @@ fn diff_against_gives_updates_and_deletes() {
     assert_eq!(code(&o), 1, "{}", stderr(&o));
     let text = normalised(&o);
     for expected in [
-        "Secret tracing/tempo-s3 (UPDATE): rejected\n    error[storage-change]: ",
-        "TempoStack tracing/tracing (UPDATE): rejected\n    error[storage-size]: ",
-        "TempoMonolithic tracing/scratch (UPDATE): accepted with warnings\n    warning[storage-secret]: ",
-        "test-data/manifests/diff/old/tracing.yaml:35: Secret tracing/minio (DELETE): rejected\n    error[secret-in-use]: ",
+        "Secret tracing/tempo-s3 (UPDATE): rejected\n    error[storage-change] test-data/manifests/diff/new/tracing.yaml:14: ",
+        "TempoStack tracing/tracing (UPDATE): rejected\n    error[storage-size] test-data/manifests/diff/new/tracing.yaml:29: ",
+        "TempoMonolithic tracing/scratch (UPDATE): accepted with warnings\n    warning[storage-secret] test-data/manifests/diff/new/tracing.yaml:",
+        "test-data/manifests/diff/old/tracing.yaml:35: Secret tracing/minio (DELETE): rejected\n    error[secret-in-use] test-data/manifests/diff/new/tracing.yaml:",
     ] {
         assert!(text.contains(expected), "{expected:?} not in:\n{text}");
     }
@@ -491,12 +492,74 @@ fn shipped_examples_print_every_verdict() {
     assert_eq!(code(&o), 0, "{}", stdout(&o));
 }
 
+/// The `(file, line)` of each finding of a JSON report, by object and rule.
+fn finding_lines(report: &Value) -> Vec<(String, String, String, u64)> {
+    let mut out = Vec::new();
+    for result in report["results"].as_array().unwrap() {
+        for f in result["findings"].as_array().unwrap() {
+            out.push((
+                format!("{} {}", result["kind"].as_str().unwrap(), result["name"].as_str().unwrap()),
+                f["rule"].as_str().unwrap_or("").to_owned(),
+                f["file"].as_str().unwrap().to_owned(),
+                f["line"].as_u64().unwrap(),
+            ));
+        }
+    }
+    out
+}
+
+#[test]
+fn findings_point_at_the_line_of_the_field_they_name() {
+    // examples/broken/bad-endpoint.yaml: the Secret's endpoint is on line 10; the
+    // TempoMonolithic (line 14) gets the same findings about its Secret, which is in the file.
+    let file = "examples/broken/bad-endpoint.yaml";
+    let o = check(&["--output", "json", "--settings", "examples/settings.yml", file], None);
+    let report: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let lines = finding_lines(&report);
+    let endpoint: Vec<_> = lines.iter().filter(|(_, rule, _, _)| rule == "endpoint").collect();
+    assert!(endpoint.iter().any(|(object, ..)| object == "Secret tempo-s3"), "{lines:?}");
+    assert!(endpoint.iter().any(|(object, ..)| object == "TempoMonolithic traces"), "{lines:?}");
+    for (_, _, f, line) in &endpoint {
+        assert_eq!((f.as_str(), *line), (file, 10), "{lines:?}");
+    }
+    // The same line in the text report and in SARIF.
+    let o = check(&["--settings", "examples/settings.yml", file], None);
+    assert!(stdout(&o).contains(&format!("    error[endpoint] {file}:10: Secret \"tempo-s3\"")), "{}", stdout(&o));
+    let o = check(&["--output", "sarif", "--settings", "examples/settings.yml", file], None);
+    let log: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    for result in log["runs"][0]["results"].as_array().unwrap() {
+        if result["ruleId"] == "endpoint" {
+            assert_eq!(result["locations"][0]["physicalLocation"]["region"]["startLine"], 10, "{result}");
+        }
+    }
+
+    // From stdin, with the Secret missing: the CR's reference to it, and the size it sets.
+    let manifest = "\
+apiVersion: tempo.grafana.com/v1alpha1
+kind: TempoStack
+metadata:
+  name: tracing
+  namespace: observability
+spec:
+  storageSize: 50M
+  storage:
+    secret:
+      type: s3
+      name: tempo-s3
+";
+    let o = check(&["--output", "json", "--settings", "examples/settings.yml", "-"], Some(manifest));
+    let report: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let lines = finding_lines(&report);
+    assert!(lines.contains(&("TempoStack tracing".into(), "storage-size".into(), "-".into(), 7)), "{lines:?}");
+    assert!(lines.contains(&("TempoStack tracing".into(), "storage-secret".into(), "-".into(), 11)), "{lines:?}");
+}
+
 #[test]
 fn finds_the_policy_without_the_flag() {
-    // target/release/tempo-policy → the repository root's annotated-policy.wasm.
+    // The policy built into the binary (cli/tests/embedded.rs has the rest).
     let o = check_with(&["test-data/manifests/seeds/pv-monolithic.yaml"], None, &[("TEMPO_POLICY_WASM", None)]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
-    assert!(stdout(&o).contains("annotated-policy.wasm (tempo-policy "), "{}", stdout(&o));
+    assert!(stdout(&o).contains("policy: the embedded policy (tempo-policy "), "{}", stdout(&o));
     let o = check_with(
         &["test-data/manifests/seeds/pv-monolithic.yaml"],
         None,

@@ -1,8 +1,9 @@
 //! The rules, one module per rule id; this file holds the registry of ids and their one-line summaries.
 //!
 //! Every module's doc comment follows the same headings (what it checks, why, a failing and a
-//! passing example, the settings it reads). The README's rule table is generated from
-//! [`Rule::ALL`] and [`Rule::summary`]; a test fails when the two drift apart.
+//! passing example, the settings it reads). The rule tables of the README and of docs/usage.md
+//! are generated from [`Rule::ALL`] and [`Rule::summary`], docs/rules.md from these doc comments
+//! too (`make docs`); `tests/docs.rs` fails when they drift apart.
 
 pub mod bucket_name;
 pub mod credential_mode;
@@ -101,7 +102,7 @@ impl Rule {
         Rule::ALL.into_iter().find(|r| r.id() == id)
     }
 
-    /// What the rule rejects by default, as the README and SARIF show it.
+    /// What the rule rejects by default, as the docs and SARIF show it.
     pub fn default_severity(self) -> &'static str {
         match self {
             Rule::StaticCredentials => "in production",
@@ -201,7 +202,8 @@ pub fn check_secret(c: &crate::context::SecretCheck, out: &mut crate::finding::F
     unused_keys::check(c, out);
 }
 
-/// The README's rule table, generated from the registry so that docs and code cannot drift.
+/// The rule table of the README and docs/usage.md, generated from the registry so that docs and
+/// code cannot drift.
 pub fn markdown_table() -> String {
     let mut out = String::from("| Rule id | Rejects (default) | Finding |\n|---|---|---|\n");
     for rule in Rule::ALL {

@@ -1,21 +1,40 @@
-//! Validation against the upstream CRD schemas in ../shared/crds (Tempo Operator, Kubewarden).
+//! Validation against the upstream CRD schemas (Tempo Operator, Kubewarden), pinned with their
+//! checksums in crds.lock and put into a cache outside the repository by `make crds`.
 
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use serde_json::Value;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-pub fn crds_dir() -> PathBuf {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    root.ancestors()
-        .map(|p| p.join("../shared/crds"))
-        .chain(root.ancestors().map(|p| p.join("shared/crds")))
-        .find(|p| p.exists())
-        .expect("the upstream CRDs (../shared/crds) are beside the checkout")
+/// Where `make crds` (scripts/crds.sh) puts the CRDs: `$TEMPO_POLICY_CRDS_CACHE`, or
+/// `${XDG_CACHE_HOME:-$HOME/.cache}/tempo-policy/crds`.
+pub fn cache_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("TEMPO_POLICY_CRDS_CACHE") {
+        return PathBuf::from(dir);
+    }
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cache")))
+        .expect("neither TEMPO_POLICY_CRDS_CACHE, XDG_CACHE_HOME nor HOME is set: cannot find the CRD cache");
+    base.join("tempo-policy/crds")
+}
+
+/// `dir/file`, or a message saying how to get the CRDs when it is not there.
+pub fn crd_path_in(dir: &Path, file: &str) -> Result<PathBuf, String> {
+    let path = dir.join(file);
+    if path.is_file() {
+        return Ok(path);
+    }
+    Err(format!(
+        "the upstream CRD {file} is not in {}: run `make crds` to fetch the versions pinned in crds.lock \
+         (without network, first set TEMPO_POLICY_CRDS_DIR to a folder holding the CRD files; CI sets it to \
+         ../shared/crds)",
+        dir.display()
+    ))
 }
 
 /// The CRD file holding `kind`, if the project has one.
-fn crd_file(kind: &str) -> Option<&'static str> {
+pub fn crd_file(kind: &str) -> Option<&'static str> {
     Some(match kind {
         "TempoStack" => "tempo.grafana.com_tempostacks.yaml",
         "TempoMonolithic" => "tempo.grafana.com_tempomonolithics.yaml",
@@ -31,7 +50,8 @@ pub fn validate(obj: &Value) -> Result<bool, String> {
     let kind = obj["kind"].as_str().unwrap_or_default();
     let Some(file) = crd_file(kind) else { return Ok(false) };
     let version = obj["apiVersion"].as_str().unwrap_or_default().rsplit('/').next().unwrap_or_default().to_string();
-    let text = std::fs::read_to_string(crds_dir().join(file)).unwrap();
+    let path = crd_path_in(&cache_dir(), file).unwrap_or_else(|message| panic!("{message}"));
+    let text = std::fs::read_to_string(&path).unwrap();
     let crd: serde_yaml_ng::Value = serde_yaml_ng::from_str(&text).unwrap();
     let crd = serde_json::to_value(crd).unwrap();
     let schema = crd["spec"]["versions"]

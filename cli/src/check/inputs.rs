@@ -68,6 +68,8 @@ pub struct Inputs {
     walked: BTreeSet<PathBuf>,
     /// Manifest files met in directory walks, read or skipped as already read.
     found: usize,
+    /// The text of every file read, by name: where `fields` finds the line of a field.
+    pub texts: std::collections::HashMap<String, String>,
 }
 
 /// The display name of stdin in reports.
@@ -209,6 +211,7 @@ impl Inputs {
     /// Parse one file's text. `json`: the file is named `*.json` (no YAML fallback).
     pub fn read_text(&mut self, file: &str, text: &str, json: bool) {
         self.files += 1;
+        self.texts.insert(file.to_owned(), text.to_owned());
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let looks_json = text.trim_start().starts_with(['{', '[']);
         if json || looks_json {

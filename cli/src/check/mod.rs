@@ -4,6 +4,7 @@
 //! a fresh instance per request, look-ups granted by `contextAwareResources`); the policy's
 //! look-ups are answered from the manifests themselves.
 
+pub mod fields;
 pub mod inputs;
 pub mod locate;
 pub mod manifests;
@@ -25,7 +26,7 @@ use self::outcome::{EXIT_INPUT_ERROR, Outcome, PolicyInfo, Report};
 use self::requests::{admission_request, plan};
 use crate::callback::PolicyLog;
 use crate::capabilities::HostCapabilities;
-use crate::host::{DEFAULT_TIMEOUT_SECONDS, EvaluationOptions, Evaluator, Runtime};
+use crate::host::{DEFAULT_TIMEOUT_SECONDS, EvaluationOptions, Evaluator};
 use crate::request::Settings;
 use crate::response::AdmissionResponse;
 
@@ -57,8 +58,7 @@ pub struct CheckArgs {
     /// Manifest files and directories (searched recursively for *.yaml, *.yml, *.json); `-` reads stdin.
     #[arg(value_name = "PATHS", required = true)]
     pub paths: Vec<String>,
-    /// The annotated policy; default: $TEMPO_POLICY_WASM, else annotated-policy.wasm beside the
-    /// executable, two directories up from it (a build in a checkout), or in the current directory.
+    /// The annotated policy; default: $TEMPO_POLICY_WASM, else the policy built into this binary.
     #[arg(short = 'p', long = "policy", value_name = "PATH")]
     pub policy: Option<String>,
     /// Policy settings, YAML or JSON (the `settings` of the ClusterAdmissionPolicy).
@@ -83,6 +83,8 @@ pub struct CheckArgs {
     /// Evaluation timeout per object, in seconds (0 disables it).
     #[arg(long = "timeout-eval-seconds", value_name = "N", default_value_t = DEFAULT_TIMEOUT_SECONDS)]
     pub timeout_eval_seconds: u64,
+    #[command(flatten)]
+    pub cache: crate::commands::CacheArgs,
 }
 
 /// Run `check`: always an exit code (0 accepted, 1 rejected, 2 usage or input error); errors
@@ -134,12 +136,12 @@ fn write_report(args: &CheckArgs, report: &Report) -> std::io::Result<()> {
     stdout.flush()
 }
 
-fn policy_info(path: &std::path::Path, policy: &crate::host::Policy) -> PolicyInfo {
+fn policy_info(source: &locate::PolicySource, policy: &crate::host::Policy) -> PolicyInfo {
     let annotation =
         |key: &str| policy.metadata().and_then(|m| m.annotations.as_ref()).and_then(|a| a.get(key)).cloned();
     PolicyInfo {
         rules: annotation(crate::annotate::ANNOTATION_USAGE).map(|usage| rules::from_usage(&usage)).unwrap_or_default(),
-        path: path.display().to_string(),
+        path: source.name(),
         title: annotation("io.kubewarden.policy.title"),
         version: annotation("io.kubewarden.policy.version"),
         url: annotation("io.kubewarden.policy.url"),
@@ -157,10 +159,11 @@ pub fn check_report(args: &CheckArgs) -> Result<Report, String> {
         Some(path) => Settings::load(path).map_err(|e| e.to_string())?,
         None => Settings::default(),
     };
-    let path = locate::locate_policy(args.policy.as_deref())?;
-    let runtime = Runtime::new().map_err(|e| e.to_string())?;
-    let policy = runtime.load_policy_file(&path).map_err(|e| e.to_string())?;
-    let info = policy_info(&path, &policy);
+    let source = locate::locate_policy(args.policy.as_deref())?;
+    let runtime = args.cache.runtime().map_err(|e| e.to_string())?;
+    let bytes = source.read().map_err(|e| e.to_string())?;
+    let policy = runtime.load_policy_bytes(&bytes, &source.name()).map_err(|e| e.to_string())?;
+    let info = policy_info(&source, &policy);
     let rules = policy.metadata().map(|m| m.rules.clone()).unwrap_or_default();
 
     let current: Inputs = read_paths(&args.paths);
@@ -197,7 +200,14 @@ pub fn check_report(args: &CheckArgs) -> Result<Report, String> {
     });
     let targets = plan(&rules, &all, old_built.as_ref().map(|(s, a)| (s, a.as_slice())));
     let set = Arc::new(set);
-    let outcomes = evaluate_all(&evaluator, &set, &targets);
+    let mut outcomes = evaluate_all(&evaluator, &set, &targets);
+    let mut texts = current.texts.clone();
+    if let Some(old) = &old {
+        for (file, text) in &old.texts {
+            texts.entry(file.clone()).or_insert_with(|| text.clone());
+        }
+    }
+    fields::locate(&mut outcomes, &targets, &set, &texts);
 
     Ok(Report {
         policy: info,

@@ -31,6 +31,9 @@ pub struct Finding {
     pub rule: Option<String>,
     pub severity: Severity,
     pub message: String,
+    /// The line of the field the finding names (`fields::locate`); the object's first line
+    /// until then, or when the message names no field found in the manifests.
+    pub at: Source,
 }
 
 /// Does a finding start with `id: `? The policy prefixes every finding with its rule id.
@@ -47,7 +50,7 @@ fn split_rule(text: &str) -> (Option<String>, String) {
 
 /// Split a rejection message into findings: parts joined by `"; "`, each starting with a rule
 /// id (a part that does not is glued back to the previous one).
-pub fn split_message(message: &str, severity: Severity) -> Vec<Finding> {
+pub fn split_message(message: &str, severity: Severity, at: &Source) -> Vec<Finding> {
     let mut parts: Vec<String> = Vec::new();
     for part in message.split("; ") {
         let starts_with_rule = part.split_once(": ").is_some_and(|(id, _)| is_rule_id(id));
@@ -63,7 +66,7 @@ pub fn split_message(message: &str, severity: Severity) -> Vec<Finding> {
         .into_iter()
         .map(|p| {
             let (rule, message) = split_rule(&p);
-            Finding { rule, severity, message }
+            Finding { rule, severity, message, at: at.clone() }
         })
         .collect()
 }
@@ -92,11 +95,11 @@ impl Outcome {
         let mut findings = Vec::new();
         if !response.allowed {
             let message = response.message().unwrap_or("rejected without a message");
-            findings.extend(split_message(message, Severity::Error));
+            findings.extend(split_message(message, Severity::Error, &m.source));
         }
         for warning in response.warnings.iter().flatten() {
             let (rule, message) = split_rule(warning);
-            findings.push(Finding { rule, severity: Severity::Warning, message });
+            findings.push(Finding { rule, severity: Severity::Warning, message, at: m.source.clone() });
         }
         Self {
             source: m.source.clone(),
@@ -156,7 +159,7 @@ impl Outcome {
 /// The policy that judged.
 #[derive(Debug, Clone, Default)]
 pub struct PolicyInfo {
-    /// Its rule ids and descriptions (from the README it carries; empty when it has none).
+    /// Its rule ids and descriptions (from the usage text it carries; empty when it has none).
     pub rules: Vec<super::rules::RuleDoc>,
     pub path: String,
     /// `io.kubewarden.policy.title`.
@@ -225,16 +228,19 @@ mod tests {
 
     #[test]
     fn splitting_messages() {
+        let at = Source { file: "f.yaml".into(), line: 3 };
         let f = split_message(
             "secret-keys: missing \"bucket\"; endpoint: has a path; see \"x\"; internal thing",
             Severity::Error,
+            &at,
         );
         assert_eq!(f.len(), 2);
         assert_eq!(f[0].rule.as_deref(), Some("secret-keys"));
         assert_eq!(f[0].message, "missing \"bucket\"");
         assert_eq!(f[1].rule.as_deref(), Some("endpoint"));
         assert_eq!(f[1].message, "has a path; see \"x\"; internal thing");
-        let f = split_message("internal server error: boom", Severity::Error);
+        assert_eq!(f[1].at, at);
+        let f = split_message("internal server error: boom", Severity::Error, &at);
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].rule, None);
         assert_eq!(f[0].message, "internal server error: boom");

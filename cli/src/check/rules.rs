@@ -1,5 +1,6 @@
 //! The policy's rule ids and their descriptions, for the SARIF report: read from the rule
-//! table of the README that the annotated policy carries (`io.kubewarden.policy.usage`). The
+//! table of the usage text that the annotated policy carries (`io.kubewarden.policy.usage`,
+//! docs/usage.md). The
 //! table is generated from the policy's rule registry (`tempo_policy::rules::Rule::ALL`, a test
 //! keeps them equal), so the descriptions are those of the very policy being run, and the
 //! tool never links the policy crate.
@@ -13,7 +14,7 @@ pub struct RuleDoc {
     pub summary: String,
 }
 
-/// Where the README's generated rule table starts and ends.
+/// Where the usage text's generated rule table starts and ends.
 pub const TABLE_START: &str = "<!-- rules:start -->";
 pub const TABLE_END: &str = "<!-- rules:end -->";
 

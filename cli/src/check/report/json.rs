@@ -20,6 +20,8 @@ fn outcome(o: &Outcome) -> Value {
             "rule": f.rule,
             "severity": f.severity.as_str(),
             "message": f.message,
+            "file": f.at.file,
+            "line": f.at.line,
         })).collect::<Vec<_>>(),
         "patch": o.patch,
         "lookups": o.lookups.iter().map(|l| json!({

@@ -1,6 +1,7 @@
 //! The SARIF 2.1.0 report: one run; the driver's rules are the policy's rules (ids and
 //! descriptions from the rule table the policy carries, see [`crate::check::rules`]), one
-//! result per finding located at the file and line of the object's document, a `note` result
+//! result per finding located at the line of the field it names (see
+//! [`crate::check::fields`]; the object's first line when it names none), a `note` result
 //! per mutation, input errors as tool execution notifications.
 
 use serde_json::{Value, json};
@@ -45,7 +46,7 @@ struct RuleEntry {
 }
 
 /// The policy's rules, then any rule id a finding names that the table lacks (a policy
-/// annotated without its README), then the two ids of this report.
+/// annotated without its usage text), then the two ids of this report.
 fn rule_entries(report: &Report) -> Vec<RuleEntry> {
     let mut entries: Vec<RuleEntry> = report
         .policy
@@ -65,7 +66,7 @@ fn rule_entries(report: &Report) -> Vec<RuleEntry> {
             {
                 entries.push(RuleEntry {
                     id: id.clone(),
-                    summary: format!("Rule {id} of the policy (its description is in the policy's README)."),
+                    summary: format!("Rule {id} of the policy (its description is in the policy's usage text)."),
                     level: "error",
                     default_severity: "unknown".to_owned(),
                 });
@@ -130,7 +131,7 @@ fn results(o: &Outcome, index_of: &dyn Fn(&str) -> Option<usize>) -> Vec<Value> 
             "ruleId": rule,
             "level": level,
             "message": {"text": format!("{object}: {}", f.message)},
-            "locations": [location(&o.source.file, o.source.line, Some((o, fqn.clone())))],
+            "locations": [location(&f.at.file, f.at.line, Some((o, fqn.clone())))],
             "properties": {"operation": o.operation, "allowed": o.allowed},
         });
         if let Some(i) = index_of(rule) {

@@ -1,5 +1,6 @@
 //! The text report: per object `file:line: Kind namespace/name: verdict`, then one indented
-//! line per finding (`error[rule-id]: ...`, `warning[rule-id]: ...`), the patch that would be
+//! line per finding, `error[rule-id] file:line: ...` or `warning[rule-id] file:line: ...` at the
+//! line of the field it names (a `file:line` editors and terminals open), the patch that would be
 //! applied, and look-ups the manifests could not answer; input errors; a summary.
 
 use std::fmt::Write as _;
@@ -34,7 +35,7 @@ fn finding_line(style: &Style, f: &Finding) -> String {
         Some(rule) => format!("{label}[{rule}]"),
         None => label.to_owned(),
     };
-    format!("    {}: {}", style.paint(codes, &head), f.message)
+    format!("    {} {}: {}", style.paint(codes, &head), f.at, f.message)
 }
 
 fn outcome(out: &mut String, style: &Style, o: &Outcome, strict: bool) {
