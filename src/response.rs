@@ -76,7 +76,8 @@ mod tests {
             findings.warn(Rule::UnusedKeys, "x", format!("w{i}"));
             findings.reject(if i % 2 == 0 { Rule::SecretKeys } else { Rule::Endpoint }, "x", format!("r{i}"));
         }
-        let r: ValidationResponse = serde_json::from_slice(&respond(Verdict { findings, mutated: None }).unwrap()).unwrap();
+        let r: ValidationResponse =
+            serde_json::from_slice(&respond(Verdict { findings, mutated: None }).unwrap()).unwrap();
         let warnings = r.warnings.unwrap();
         assert_eq!(warnings.len(), MAX_LISTED);
         assert_eq!(warnings[MAX_LISTED - 1], "unused-keys: … and 9976 more warnings left out (unused-keys)");
