@@ -10,7 +10,7 @@
 
 use std::path::{Path, PathBuf};
 
-use regex_lite::Regex;
+use regex::Regex;
 use serde_yaml_ng::Value;
 
 fn root() -> &'static Path {
@@ -327,7 +327,7 @@ fn changelog_has_the_release() {
     let release = Release::load();
     let changelog = read("CHANGELOG.md");
     let heading =
-        Regex::new(&format!(r"(?m)^## \[{}\] - \d{{4}}-\d{{2}}-\d{{2}}$", regex_lite::escape(&release.version)))
+        Regex::new(&format!(r"(?m)^## \[{}\] - \d{{4}}-\d{{2}}-\d{{2}}$", regex::escape(&release.version)))
             .unwrap();
     assert!(heading.is_match(&changelog), "CHANGELOG.md has no `## [{}] - YYYY-MM-DD` section", release.version);
     let link = format!("[{}]: {}/releases/tag/{}", release.version, release.source, release.tag());
