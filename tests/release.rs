@@ -327,8 +327,7 @@ fn changelog_has_the_release() {
     let release = Release::load();
     let changelog = read("CHANGELOG.md");
     let heading =
-        Regex::new(&format!(r"(?m)^## \[{}\] - \d{{4}}-\d{{2}}-\d{{2}}$", regex::escape(&release.version)))
-            .unwrap();
+        Regex::new(&format!(r"(?m)^## \[{}\] - \d{{4}}-\d{{2}}-\d{{2}}$", regex::escape(&release.version))).unwrap();
     assert!(heading.is_match(&changelog), "CHANGELOG.md has no `## [{}] - YYYY-MM-DD` section", release.version);
     let link = format!("[{}]: {}/releases/tag/{}", release.version, release.source, release.tag());
     assert!(changelog.lines().any(|l| l == link), "CHANGELOG.md lacks the link `{link}`");
