@@ -137,20 +137,23 @@ pub fn read_object<T: serde::de::DeserializeOwned>(
     name: &str,
     json: String,
 ) -> Result<T, LookupError> {
-    serde_json::from_str(&json).map_err(|e| match unreadable(resource, name, &e) {
-        LookupError::Failed(message) => LookupError::Unreadable { message, object: Unshown(json) },
-        other => other,
-    })
+    serde_json::from_str(&json)
+        .map_err(|e| LookupError::Unreadable { message: unreadable_message(resource, name, &e), object: Unshown(json) })
 }
 
-/// An answer that is not the object asked for. serde's own text is left out: it can quote a value.
+/// An answer that is not the object asked for.
 pub fn unreadable(resource: Resource, what: &str, e: &serde_json::Error) -> LookupError {
-    LookupError::Failed(format!(
+    LookupError::Failed(unreadable_message(resource, what, e))
+}
+
+/// serde's own text is left out: it can quote a value.
+fn unreadable_message(resource: Resource, what: &str, e: &serde_json::Error) -> String {
+    format!(
         "the answer for {resource} {what:?} is not a readable {} (line {}, column {})",
         resource.kind(),
         e.line(),
         e.column()
-    ))
+    )
 }
 
 /// Sorts a failed host call into "not found" (`Ok(())`), "not granted" or "failed".
