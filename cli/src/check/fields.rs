@@ -281,16 +281,20 @@ struct LineIndex<'a> {
 }
 
 impl LineIndex<'_> {
-    /// The line of `path` itself, if the object has it.
-    fn exact_line_of(&mut self, source: &Source, path: &[String]) -> Option<usize> {
+    /// The field paths of the document `source` is in, parsed once per document.
+    fn paths_of(&mut self, source: &Source) -> Option<&Paths> {
         let texts: &HashMap<String, String> = self.texts;
         let text = texts.get(&source.file)?;
         let (first_line, chunk) = chunk_at(text, source.line)?;
-        let paths = self
-            .parsed
+        self.parsed
             .entry((source.file.clone(), first_line))
             .or_insert_with(|| Paths::parse(chunk, first_line - 1))
-            .as_ref()?;
+            .as_ref()
+    }
+
+    /// The line of `path` itself, if the object has it.
+    fn exact_line_of(&mut self, source: &Source, path: &[String]) -> Option<usize> {
+        let paths = self.paths_of(source)?;
         let mut full = paths.object_at(source.line)?.clone();
         full.extend(path.iter().cloned());
         paths.lines.get(&full).copied()
@@ -299,14 +303,7 @@ impl LineIndex<'_> {
     /// The line of `path` inside the object that starts at `source`, or of its deepest
     /// existing parent.
     fn line_of(&mut self, source: &Source, path: &[String]) -> Option<usize> {
-        let texts: &HashMap<String, String> = self.texts;
-        let text = texts.get(&source.file)?;
-        let (first_line, chunk) = chunk_at(text, source.line)?;
-        let paths = self
-            .parsed
-            .entry((source.file.clone(), first_line))
-            .or_insert_with(|| Paths::parse(chunk, first_line - 1))
-            .as_ref()?;
+        let paths = self.paths_of(source)?;
         let base = paths.object_at(source.line)?;
         (1..=path.len()).rev().find_map(|n| {
             let mut full = base.clone();
