@@ -7,45 +7,9 @@
 mod support;
 
 use serde_json::{Value, json};
-use std::cell::RefCell;
-use std::collections::VecDeque;
+use support::replay::Replay;
 use support::{crd, scenarios};
-use tempo_policy::cluster::{Cluster, JsonCluster, Lookup, LookupError, NoCluster, Resource, classify_host_error};
-
-/// Answers look-ups from a scenario's replay file in order (scenarios_native checks the requests).
-struct InOrder(RefCell<VecDeque<serde_yaml_ng::Value>>);
-
-impl InOrder {
-    fn load(path: Option<std::path::PathBuf>) -> Self {
-        let exchanges = match path {
-            Some(p) => serde_yaml_ng::from_str(&std::fs::read_to_string(p).unwrap()).unwrap(),
-            None => VecDeque::new(),
-        };
-        InOrder(RefCell::new(exchanges))
-    }
-
-    fn next(&self) -> Result<Option<String>, String> {
-        let exchange = self.0.borrow_mut().pop_front().expect("a look-up the replay session lacks");
-        let response = &exchange["response"];
-        match response["type"].as_str().unwrap() {
-            "Success" => Ok(Some(response["payload"].as_str().unwrap().to_string())),
-            _ => Err(response["message"].as_str().unwrap().to_string()),
-        }
-    }
-}
-
-impl JsonCluster for InOrder {
-    fn get_json(&self, resource: Resource, _: Option<&str>, name: &str) -> Lookup<String> {
-        self.next().or_else(|m| classify_host_error(&m, resource, name).map(|()| None))
-    }
-    fn list_json(&self, resource: Resource, _: &str, _: &[&str]) -> Result<String, LookupError> {
-        const EMPTY: &str = r#"{"items":[]}"#;
-        match self.next() {
-            Ok(p) => Ok(p.unwrap_or_else(|| EMPTY.to_string())),
-            Err(m) => classify_host_error(&m, resource, "").map(|()| EMPTY.to_string()),
-        }
-    }
-}
+use tempo_policy::cluster::{Cluster, NoCluster};
 
 struct Answer {
     accepted: bool,
@@ -129,7 +93,7 @@ fn every_mutation_scenario_is_idempotent_and_valid() {
         }
         let request = sc.request_json();
         let settings = sc.settings_json();
-        let first = evaluate(&request, &settings, &InOrder::load(sc.replay_path()));
+        let first = evaluate(&request, &settings, &Replay::load(sc.replay_path()));
         let Some(mutated) = first.mutated else {
             failures.push(format!("{}: no mutated object", sc.name));
             continue;
@@ -142,7 +106,7 @@ fn every_mutation_scenario_is_idempotent_and_valid() {
         }
         let mut again = request.clone();
         again["object"] = mutated;
-        let second = evaluate(&again, &settings, &InOrder::load(sc.replay_path()));
+        let second = evaluate(&again, &settings, &Replay::load(sc.replay_path()));
         if second.mutated.is_some() || second.accepted != first.accepted || second.rules != first.rules {
             failures.push(format!(
                 "{}: evaluating the mutated object changed the verdict: {:?} -> {:?}, patch again: {:?}",
