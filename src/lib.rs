@@ -11,14 +11,15 @@ pub mod keys;
 pub mod location;
 pub mod mutation;
 pub mod objects;
-pub mod production;
 pub mod quantity;
+pub mod registry;
 pub mod request;
 pub mod response;
 pub mod review;
 pub mod rules;
 pub mod selector;
 pub mod settings;
+pub mod verdict;
 
 use cluster::Cluster;
 use kubewarden_policy_sdk::settings::SettingsValidationResponse;

@@ -43,17 +43,12 @@
 
 use crate::json::at;
 use crate::objects::CrKind;
+use crate::objects::components::{MONOLITHIC_VOLUME_DEFAULT_SIZE, TEMPOSTACK_CONTAINERS, TEMPOSTACK_DEFAULT_SIZE};
+use crate::objects::storage::CrStorage;
 use crate::quantity::Quantity;
-use crate::rules::resource_limits::TEMPOSTACK_CONTAINERS;
-use crate::rules::storage_spec::CrStorage;
 use crate::settings::{QuantityText, Settings};
 use serde_json::{Map, Value};
 use std::borrow::Cow;
-
-/// The operator's storage sizes when the CR sets none.
-pub const TEMPOSTACK_DEFAULT_SIZE: &str = "10Gi";
-pub const MONOLITHIC_MEMORY_DEFAULT_SIZE: &str = "2Gi";
-pub const MONOLITHIC_VOLUME_DEFAULT_SIZE: &str = "10Gi";
 
 /// One field the policy filled in.
 #[derive(Debug, Clone, PartialEq, Eq)]

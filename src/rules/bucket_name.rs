@@ -38,12 +38,12 @@
 //! `storage.bucketNamePattern` (a regex every bucket and container name must match).
 
 use crate::context::SecretCheck;
+use crate::context::read_endpoint;
 use crate::finding::{Findings, Severity, quote};
 use crate::location::bucket_name::{azure_container_problems, gcs_bucket_problems, s3_bucket_problems};
 use crate::location::endpoint::{Scheme, Target};
 use crate::objects::Backend;
-use crate::rules::Rule;
-use crate::rules::endpoint_region::read_endpoint;
+use crate::registry::Rule;
 use regex::Regex;
 
 pub fn check(c: &SecretCheck, out: &mut Findings) {

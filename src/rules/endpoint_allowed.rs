@@ -32,7 +32,7 @@
 use crate::context::{EffectiveEndpoint, SecretCheck};
 use crate::finding::{Findings, quote};
 use crate::objects::Backend;
-use crate::rules::Rule;
+use crate::registry::Rule;
 use crate::settings::compile_all;
 
 pub fn check(c: &SecretCheck, out: &mut Findings) {

@@ -33,7 +33,7 @@ use crate::context::SecretCheck;
 use crate::credential::{ModeDecision, gcs_long_lived};
 use crate::finding::Findings;
 use crate::objects::{Backend, CredentialMode};
-use crate::rules::Rule;
+use crate::registry::Rule;
 use crate::settings::compile_all;
 
 pub fn check(c: &SecretCheck, out: &mut Findings) {

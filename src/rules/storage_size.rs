@@ -35,14 +35,14 @@
 
 use crate::finding::Findings;
 use crate::json::at;
-use crate::mutation::{
-    Defaulted, MONOLITHIC_MEMORY_DEFAULT_SIZE, MONOLITHIC_VOLUME_DEFAULT_SIZE, TEMPOSTACK_DEFAULT_SIZE,
-    is_monolithic_memory,
-};
+use crate::mutation::{Defaulted, is_monolithic_memory};
 use crate::objects::CrKind;
+use crate::objects::components::{
+    MONOLITHIC_MEMORY_DEFAULT_SIZE, MONOLITHIC_VOLUME_DEFAULT_SIZE, TEMPOSTACK_DEFAULT_SIZE,
+};
+use crate::objects::storage::CrStorage;
 use crate::quantity::Quantity;
-use crate::rules::Rule;
-use crate::rules::storage_spec::CrStorage;
+use crate::registry::Rule;
 use crate::settings::Settings;
 use serde_json::Value;
 

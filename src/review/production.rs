@@ -2,7 +2,7 @@
 
 use crate::cluster::Cluster;
 use crate::finding::Findings;
-use crate::rules::Rule;
+use crate::registry::Rule;
 use crate::settings::{Settings, compile_all};
 
 pub fn is_production(namespace: &str, settings: &Settings, cluster: &dyn Cluster, out: &mut Findings) -> bool {
