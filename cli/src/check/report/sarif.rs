@@ -102,17 +102,25 @@ pub fn path_uri(path: &str) -> String {
     if path.starts_with('/') { format!("file://{encoded}") } else { encoded }
 }
 
-fn location(file: &str, line: usize, logical: Option<(&Outcome, String)>) -> Value {
-    let mut physical = json!({"artifactLocation": {"uri": path_uri(file)}});
-    if !file.starts_with('/') {
-        physical["artifactLocation"]["uriBaseId"] = json!("%SRCROOT%");
+/// Adds a member to a JSON object built just before (indexing would panic on anything else).
+fn set(object: &mut Value, key: &str, value: Value) {
+    if let Some(members) = object.as_object_mut() {
+        members.insert(key.to_owned(), value);
     }
+}
+
+fn location(file: &str, line: usize, logical: Option<(&Outcome, String)>) -> Value {
+    let mut artifact = json!({"uri": path_uri(file)});
+    if !file.starts_with('/') {
+        set(&mut artifact, "uriBaseId", json!("%SRCROOT%"));
+    }
+    let mut physical = json!({"artifactLocation": artifact});
     if line > 0 {
-        physical["region"] = json!({"startLine": line});
+        set(&mut physical, "region", json!({"startLine": line}));
     }
     let mut loc = json!({"physicalLocation": physical});
     if let Some((o, name)) = logical {
-        loc["logicalLocations"] = json!([{"name": o.name, "fullyQualifiedName": name, "kind": "object"}]);
+        set(&mut loc, "logicalLocations", json!([{"name": o.name, "fullyQualifiedName": name, "kind": "object"}]));
     }
     loc
 }
@@ -135,7 +143,7 @@ fn results(o: &Outcome, index_of: &dyn Fn(&str) -> Option<usize>) -> Vec<Value> 
             "properties": {"operation": o.operation, "allowed": o.allowed},
         });
         if let Some(i) = index_of(rule) {
-            result["ruleIndex"] = json!(i);
+            set(&mut result, "ruleIndex", json!(i));
         }
         out.push(result);
     }
@@ -148,7 +156,7 @@ fn results(o: &Outcome, index_of: &dyn Fn(&str) -> Option<usize>) -> Vec<Value> 
             "properties": {"operation": o.operation, "allowed": o.allowed, "patch": patch},
         });
         if let Some(i) = index_of(MUTATION_RULE) {
-            result["ruleIndex"] = json!(i);
+            set(&mut result, "ruleIndex", json!(i));
         }
         out.push(result);
     }
@@ -172,7 +180,7 @@ pub fn render(report: &Report) -> String {
                 "properties": {"rejects": e.default_severity},
             });
             if let Some(url) = &help_uri {
-                rule["helpUri"] = json!(format!("{url}#rules"));
+                set(&mut rule, "helpUri", json!(format!("{url}#rules")));
             }
             rule
         })
@@ -183,7 +191,7 @@ pub fn render(report: &Report) -> String {
         "rules": rules,
     });
     if let Some(url) = &help_uri {
-        driver["informationUri"] = json!(url);
+        set(&mut driver, "informationUri", json!(url));
     }
     let notifications: Vec<Value> = report
         .problems
