@@ -53,8 +53,9 @@ pub fn validate_with(payload: &[u8], cluster: &dyn Cluster) -> CallResult {
 /// The SDK's `validate_settings::<T>` reads settings with plain serde, whose errors do not say
 /// which setting was wrong; this one names its path (`storage.allowedRegions[1]: ...`).
 pub fn validate_settings(payload: &[u8]) -> CallResult {
-    let answer = match parse_settings(payload).and_then(|s| s.validate()) {
-        Ok(()) => SettingsValidationResponse { valid: true, message: None },
+    // Valid settings may still carry advice (unanchored allow-list patterns): in the message.
+    let answer = match parse_settings(payload).and_then(|s| s.validate().map(|()| s.warnings())) {
+        Ok(w) => SettingsValidationResponse { valid: true, message: (!w.is_empty()).then(|| w.join("; ")) },
         Err(message) => SettingsValidationResponse { valid: false, message: Some(message) },
     };
     Ok(serde_json::to_vec(&answer)?)

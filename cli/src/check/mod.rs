@@ -188,6 +188,10 @@ pub fn check_report(args: &CheckArgs) -> Result<Report, String> {
             verdict.message.unwrap_or_else(|| "no reason given".to_owned())
         ));
     }
+    // Valid settings may carry advice (an unanchored allow-list pattern).
+    if let Some(advice) = verdict.message.filter(|m| !m.is_empty()) {
+        eprintln!("warning: settings: {advice}");
+    }
 
     let mut problems: Vec<InputProblem> = current.problems.clone();
     let (set, all, duplicates) = ManifestSet::build(&current.documents, &args.namespace);
