@@ -71,6 +71,14 @@ impl Scenario {
         let p = test_data().join("replay").join(format!("{}.yml", self.name));
         p.exists().then_some(p)
     }
+    /// The scenario's replay session (kwctl's file format), the one replay type of every test
+    /// layer; an empty one when the scenario has none, so that any look-up fails as kwctl's does.
+    pub fn replay(&self) -> tempo_policy_cli::Replay {
+        match self.replay_path() {
+            Some(p) => tempo_policy_cli::Replay::load(&p).unwrap(),
+            None => tempo_policy_cli::Replay::new(Vec::new()),
+        }
+    }
     pub fn settings_path(&self) -> Option<PathBuf> {
         self.settings.as_ref().map(|s| test_data().join("settings").join(s))
     }
@@ -120,13 +128,6 @@ impl Outcome {
     /// for the native engine and the wasm, so that a wording change is reviewed, not silent, and
     /// both builds must say the same.
     pub fn said(&self) -> String {
-        let text = self.said_as_sent();
-        // Through the wasm, a host's look-up error arrives wrapped by the waPC transport; natively
-        // it does not. The wrapper is not the policy's wording, so it is left out of the review.
-        text.replace("Host error: Callback evaluation failure: ", "")
-    }
-
-    fn said_as_sent(&self) -> String {
         let mut out = format!("allowed: {}\n", self.allowed);
         match (&self.message, self.code) {
             // A host refusal's text is the host's, not the policy's: only its code is compared.
