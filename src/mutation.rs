@@ -320,11 +320,7 @@ mod tests {
     use crate::objects::{Backend, CrRef, StorageUse, Tls};
     use serde_json::json;
 
-    fn settings(json: Value) -> Settings {
-        let s: Settings = serde_json::from_value(json).unwrap();
-        s.validate().unwrap();
-        s
-    }
+    use crate::settings::validated as settings;
 
     fn full() -> Settings {
         settings(

@@ -309,6 +309,15 @@ pub fn compile(path: &str, pattern: &str) -> Result<Regex, String> {
     Regex::new(pattern).map_err(|e| format!("settings {path} is not a valid regex ({})", one_line(&e.to_string())))
 }
 
+/// Settings from JSON that must be valid: the rules' and the mutation's tests start from these.
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+pub fn validated(json: serde_json::Value) -> Settings {
+    let s: Settings = serde_json::from_value(json).unwrap();
+    s.validate().unwrap();
+    s
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::panic)]
 mod tests {

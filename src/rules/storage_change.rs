@@ -373,136 +373,99 @@ mod tests {
         c
     }
 
-    #[test]
-    fn a_backend_change_is_refused_without_look_ups() {
-        let c = cluster();
-        let m = run_cr(
-            &c,
-            "UPDATE",
-            stack("tempo-s3", "s3", false),
-            stack("tempo-s3", "azure", false),
-            &Settings::default(),
-        );
-        assert_eq!(m.len(), 1);
-        assert!(
-            m[0].starts_with("storage-change: TempoStack \"tracing\" moves its trace storage from s3 to azure"),
-            "{}",
-            m[0]
-        );
-        assert!(m[0].contains(ALLOW_ANNOTATION));
-        assert!(c.asked.borrow().is_empty());
-        assert!(
-            run_cr(
-                &c,
-                "UPDATE",
-                stack("tempo-s3", "s3", false),
-                stack("tempo-s3", "azure", true),
-                &Settings::default()
-            )
-            .is_empty()
-        );
-        assert!(
-            run_cr(
-                &c,
-                "CREATE",
-                stack("tempo-s3", "s3", false),
-                stack("tempo-s3", "azure", false),
-                &Settings::default()
-            )
-            .is_empty()
-        );
-        let mut off = Settings::default();
-        off.storage.protect_secrets = false;
-        assert!(
-            run_cr(&c, "UPDATE", stack("tempo-s3", "s3", false), stack("tempo-s3", "azure", false), &off).is_empty()
-        );
+    fn without(name: &'static str) -> impl Fn() -> Secrets {
+        move || {
+            let mut c = cluster();
+            c.by_name.remove(name);
+            c
+        }
     }
 
-    #[test]
-    fn a_new_secret_with_another_bucket_is_refused() {
-        let c = cluster();
-        let m = run_cr(
-            &c,
-            "UPDATE",
-            stack("tempo-s3", "s3", false),
-            stack("tempo-s3-archive", "s3", false),
-            &Settings::default(),
-        );
-        assert_eq!(m.len(), 1, "{m:?}");
-        assert!(m[0].contains("bucket \"tempo-traces-archive\" instead of \"tempo-traces-eu\""), "{}", m[0]);
-        assert!(!m[0].contains("EXAMPLE"));
-        // The new Secret first (the memo answers it in a real request), then the old one.
-        assert_eq!(*c.asked.borrow(), vec!["Secret/tempo-s3-archive", "Secret/tempo-s3"]);
-        let m = run_cr(
-            &c,
-            "UPDATE",
-            stack("tempo-s3", "s3", false),
-            stack("tempo-s3-archive", "s3", true),
-            &Settings::default(),
-        );
-        assert!(m.is_empty());
+    fn failing(name: &'static str) -> impl Fn() -> Secrets {
+        move || {
+            let mut c = cluster();
+            c.fail.insert(name.into(), LookupError::Failed("timeout".into()));
+            c
+        }
     }
 
-    #[test]
-    fn a_rotated_secret_to_the_same_store_is_fine() {
-        let c = cluster();
-        assert!(
-            run_cr(
-                &c,
-                "UPDATE",
-                stack("tempo-s3", "s3", false),
-                stack("tempo-s3-rotated", "s3", false),
-                &Settings::default()
-            )
-            .is_empty()
-        );
-        // The same name: no look-up at all.
-        let c = cluster();
-        assert!(
-            run_cr(&c, "UPDATE", stack("tempo-s3", "s3", false), stack("tempo-s3", "s3", false), &Settings::default())
-                .is_empty()
-        );
-        assert!(c.asked.borrow().is_empty());
+    /// One CR UPDATE (or CREATE): the Secret and backend before and after, whether the new object
+    /// carries the allow annotation, what is said (one finding containing every text, or none)
+    /// and which Secrets are looked up (the new one, which the review has read already, first).
+    struct Case {
+        what: &'static str,
+        cluster: Box<dyn Fn() -> Secrets>,
+        op: &'static str,
+        old: (&'static str, &'static str),
+        new: (&'static str, &'static str, bool),
+        protect: bool,
+        says: &'static [&'static str],
+        asked: Option<&'static [&'static str]>,
     }
 
+    fn case(what: &'static str, old: (&'static str, &'static str), new: (&'static str, &'static str, bool)) -> Case {
+        Case { what, cluster: Box::new(cluster), op: "UPDATE", old, new, protect: true, says: &[], asked: None }
+    }
+
+    const MOVES: &str = "storage-change: TempoStack \"tracing\" moves its trace storage from s3 to azure";
+
     #[test]
-    fn old_secret_missing_or_unreadable() {
-        let mut c = cluster();
-        c.by_name.remove("tempo-s3");
-        assert!(
-            run_cr(
-                &c,
-                "UPDATE",
-                stack("tempo-s3", "s3", false),
-                stack("tempo-s3-archive", "s3", false),
-                &Settings::default()
-            )
-            .is_empty()
-        );
-        let mut c = cluster();
-        c.fail.insert("tempo-s3".into(), LookupError::Failed("timeout".into()));
-        let m = run_cr(
-            &c,
-            "UPDATE",
-            stack("tempo-s3", "s3", false),
-            stack("tempo-s3-archive", "s3", false),
-            &Settings::default(),
-        );
-        assert_eq!(m.len(), 1);
-        assert!(m[0].starts_with("lookup-skipped: reading the previous Secret \"tempo-s3\" failed"), "{}", m[0]);
-        // New Secret missing: no look-up of the old one.
-        let c = Secrets::default();
-        assert!(
-            run_cr(
-                &c,
-                "UPDATE",
-                stack("tempo-s3", "s3", false),
-                stack("tempo-s3-archive", "s3", false),
-                &Settings::default()
-            )
-            .is_empty()
-        );
-        assert_eq!(*c.asked.borrow(), vec!["Secret/tempo-s3-archive"]);
+    fn cr_updates() {
+        let cases = [
+            Case {
+                says: &[MOVES, ALLOW_ANNOTATION],
+                asked: Some(&[]),
+                ..case("a backend change is refused without look-ups", ("tempo-s3", "s3"), ("tempo-s3", "azure", false))
+            },
+            case("a backend change with the annotation", ("tempo-s3", "s3"), ("tempo-s3", "azure", true)),
+            Case { op: "CREATE", ..case("a CREATE is no move", ("tempo-s3", "s3"), ("tempo-s3", "azure", false)) },
+            Case { protect: false, ..case("protectSecrets off", ("tempo-s3", "s3"), ("tempo-s3", "azure", false)) },
+            Case {
+                says: &["bucket \"tempo-traces-archive\" instead of \"tempo-traces-eu\""],
+                asked: Some(&["Secret/tempo-s3-archive", "Secret/tempo-s3"]),
+                ..case("a new Secret with another bucket", ("tempo-s3", "s3"), ("tempo-s3-archive", "s3", false))
+            },
+            case("another bucket with the annotation", ("tempo-s3", "s3"), ("tempo-s3-archive", "s3", true)),
+            case("a rotated Secret to the same store", ("tempo-s3", "s3"), ("tempo-s3-rotated", "s3", false)),
+            Case { asked: Some(&[]), ..case("the same Secret name", ("tempo-s3", "s3"), ("tempo-s3", "s3", false)) },
+            Case {
+                cluster: Box::new(without("tempo-s3")),
+                ..case("the old Secret is gone", ("tempo-s3", "s3"), ("tempo-s3-archive", "s3", false))
+            },
+            Case {
+                cluster: Box::new(failing("tempo-s3")),
+                says: &["lookup-skipped: reading the previous Secret \"tempo-s3\" failed"],
+                ..case("the old Secret cannot be read", ("tempo-s3", "s3"), ("tempo-s3-archive", "s3", false))
+            },
+            Case {
+                cluster: Box::new(Secrets::default),
+                asked: Some(&["Secret/tempo-s3-archive"]),
+                ..case(
+                    "the new Secret is missing: no look-up of the old one",
+                    ("tempo-s3", "s3"),
+                    ("tempo-s3-archive", "s3", false),
+                )
+            },
+        ];
+        for c in cases {
+            let cluster = (c.cluster)();
+            let mut settings = Settings::default();
+            settings.storage.protect_secrets = c.protect;
+            let m = run_cr(&cluster, c.op, stack(c.old.0, c.old.1, false), stack(c.new.0, c.new.1, c.new.2), &settings);
+            if c.says.is_empty() {
+                assert!(m.is_empty(), "{}: {m:?}", c.what);
+            } else {
+                assert_eq!(m.len(), 1, "{}: {m:?}", c.what);
+                for text in c.says {
+                    assert!(m[0].contains(text), "{}: {text:?} not in {}", c.what, m[0]);
+                }
+            }
+            // Messages name buckets, never a key value.
+            assert!(m.iter().all(|f| !f.contains("EXAMPLE")), "{}: {m:?}", c.what);
+            if let Some(asked) = c.asked {
+                assert_eq!(*cluster.asked.borrow(), asked, "{}", c.what);
+            }
+        }
     }
 
     fn usage(backend: Backend) -> StorageUse {
