@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::check::outcome::{Outcome, Report};
+use crate::outcome::{Outcome, Report};
 
 fn outcome(o: &Outcome) -> Value {
     json!({
