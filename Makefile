@@ -8,7 +8,7 @@ HOST_SRC := $(shell find cli/src -name '*.rs') cli/Cargo.toml cli/build.rs
 WASM_TARGET := target/wasm32-wasip1/release
 POLICY_WASM_BUILD := target/wasm32-wasip1/wasm
 
-.PHONY: all run test e2e-kwctl fmt lint lint-workflows release-check clean test-data bench tool docs crds tools
+.PHONY: all run test e2e-kwctl fmt lint lint-workflows release-check clean test-data bench tool docs crds tools playground playground-build wasm-bindgen-cli
 
 all: annotated-policy.wasm $(TOOL)
 
@@ -28,6 +28,38 @@ $(TOOL): policy.wasm metadata.yml docs/usage.md $(HOST_SRC) Cargo.lock
 	$(CARGO) build --locked --release -p tempo-policy-cli
 
 tool: $(TOOL)
+
+# The playground: the engine for the browser (web/, wasm32-unknown-unknown, no waPC), its JS glue
+# from wasm-bindgen (the CLI at exactly the crate's version), the page and the examples picker.
+# Everything the page needs ends up in target/playground/, servable by any static host.
+PLAYGROUND := target/playground
+PLAYGROUND_PORT ?= 8080
+WEB_WASM := target/wasm32-unknown-unknown/web/tempo_policy_web.wasm
+WEB_SRC := $(shell find web/src web/page -type f) web/Cargo.toml web/examples.py \
+	$(shell find check/src -name '*.rs') check/Cargo.toml metadata.yml examples/settings.yml \
+	$(shell find examples -name '*.yaml')
+WASM_BINDGEN_VERSION := $(shell sed -n 's/^wasm-bindgen = "=\(.*\)"/\1/p' web/Cargo.toml)
+
+wasm-bindgen-cli:
+	@wasm-bindgen --version 2>/dev/null | grep -qx "wasm-bindgen $(WASM_BINDGEN_VERSION)" \
+		|| $(CARGO) install --force wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION)
+
+$(WEB_WASM): $(WEB_SRC) $(POLICY_SRC)
+	$(CARGO) build --locked --profile web --target wasm32-unknown-unknown -p tempo-policy-web
+
+$(PLAYGROUND)/.built: $(WEB_WASM) | wasm-bindgen-cli
+	rm -rf $(PLAYGROUND) && mkdir -p $(PLAYGROUND)/pkg
+	wasm-bindgen --target web --no-typescript --remove-name-section --remove-producers-section --out-dir $(PLAYGROUND)/pkg $(WEB_WASM)
+	cp web/page/* $(PLAYGROUND)/
+	python3 web/examples.py examples > $(PLAYGROUND)/examples.js
+	touch $@
+
+playground-build: $(PLAYGROUND)/.built
+
+# Build the page and serve it on 127.0.0.1 (PLAYGROUND_PORT=8080 by default).
+playground: playground-build
+	@echo "tempo-policy playground: http://127.0.0.1:$(PLAYGROUND_PORT)/  (Ctrl-C stops the server)"
+	python3 -m http.server --bind 127.0.0.1 --directory $(PLAYGROUND) $(PLAYGROUND_PORT)
 
 # The module carries a short usage text (what `kwctl inspect` shows), not the whole manual.
 annotated-policy.wasm: policy.wasm metadata.yml docs/usage.md $(TOOL)

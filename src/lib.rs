@@ -51,12 +51,18 @@ pub fn validate(payload: &[u8]) -> CallResult {
 /// `validate` with any look-up contract: the wasm entry uses the host's, native tests their own.
 #[cfg(feature = "guest")]
 pub fn validate_with(payload: &[u8], cluster: &dyn Cluster) -> CallResult {
+    response::write(answer_with(payload, cluster)?)
+}
+
+/// One `validate` payload (request and settings) judged with any look-up contract: the answer
+/// before any protocol. The browser playground calls this with look-ups from pasted manifests.
+pub fn answer_with(payload: &[u8], cluster: &dyn cluster::Cluster) -> Result<response::Answer, String> {
     let payload = request::parse(payload)?;
     let settings = match payload.settings {
         Some(raw) => parse_settings(raw.get().as_bytes())?,
         None => Settings::default(),
     };
-    response::respond(engine::evaluate(&payload.request, &settings, cluster))
+    Ok(response::answer(engine::evaluate(&payload.request, &settings, cluster)))
 }
 
 /// The SDK's `validate_settings::<T>` reads settings with plain serde, whose errors do not say

@@ -49,9 +49,15 @@ pub fn answer(verdict: Verdict) -> Answer {
 /// accepts with warnings, so those answers are its `ValidationResponse` filled in directly).
 #[cfg(feature = "guest")]
 pub fn respond(verdict: Verdict) -> kubewarden_policy_sdk::wapc_guest::CallResult {
+    write(answer(verdict))
+}
+
+/// An [`Answer`] as the SDK's ValidationResponse bytes.
+#[cfg(feature = "guest")]
+pub fn write(answer: Answer) -> kubewarden_policy_sdk::wapc_guest::CallResult {
     use kubewarden_policy_sdk::response::ValidationResponse;
     use kubewarden_policy_sdk::{accept_request, mutate_request, reject_request};
-    let Answer { accepted, message, warnings, mutated } = answer(verdict);
+    let Answer { accepted, message, warnings, mutated } = answer;
     let warnings = (!warnings.is_empty()).then_some(warnings);
     match (accepted, mutated, warnings) {
         (false, _, warnings) => reject_request(message, None, None, warnings),

@@ -38,15 +38,17 @@ const NAMED_KINDS: &[(&str, &str)] = &[
     ("TempoMonolithic", "tempo.grafana.com/v1alpha1"),
 ];
 
-/// Sets `at` of every finding of `outcomes` (one per target, same order).
+/// Sets `at` (and `path`, when a field was found) of every finding of `outcomes` (one per
+/// target, same order).
 pub fn locate(outcomes: &mut [Outcome], targets: &[Target], set: &ManifestSet, texts: &HashMap<String, String>) {
     let mut lines = LineIndex { texts, parsed: HashMap::new() };
     for (outcome, target) in outcomes.iter_mut().zip(targets) {
         let own = Object { source: &target.manifest.source, value: &target.manifest.object };
         let namespace = target.manifest.key.namespace.clone();
         for finding in &mut outcome.findings {
-            if let Some(at) = locate_one(&finding.message, &own, namespace.as_deref(), set, &mut lines) {
+            if let Some((at, path)) = locate_one(&finding.message, &own, namespace.as_deref(), set, &mut lines) {
                 finding.at = at;
+                finding.path = Some(path.join("."));
             }
         }
     }
@@ -70,7 +72,7 @@ fn locate_one(
     namespace: Option<&str>,
     set: &ManifestSet,
     lines: &mut LineIndex,
-) -> Option<Source> {
+) -> Option<(Source, Vec<String>)> {
     let paths = field_paths(message);
     let named: Vec<Object> = named_objects(message, namespace, set);
     // 1. A field path, in the object, then in the objects the message names.
@@ -79,7 +81,7 @@ fn locate_one(
             if has_path(candidate.value, path)
                 && let Some(line) = lines.line_of(candidate.source, path)
             {
-                return Some(Source { file: candidate.source.file.clone(), line });
+                return Some((Source { file: candidate.source.file.clone(), line }, path.clone()));
             }
         }
     }
@@ -94,12 +96,12 @@ fn locate_one(
     // The Secret is not among the manifests: the object's reference to it.
     let reference = string_paths(own.value, &["spec", "storage"]).into_iter().find(|(_, v)| v == subject)?;
     let line = lines.line_of(own.source, &reference.0)?;
-    Some(Source { file: own.source.file.clone(), line })
+    Some((Source { file: own.source.file.clone(), line }, reference.0))
 }
 
 /// The line of the first `data`/`stringData` key of `secret` the message names (after its
 /// subject), else of `data` or `stringData`.
-fn secret_key(message: &str, secret: &Object, lines: &mut LineIndex) -> Option<Source> {
+fn secret_key(message: &str, secret: &Object, lines: &mut LineIndex) -> Option<(Source, Vec<String>)> {
     // The object as checked has `stringData` merged into `data` (as the API server stores it);
     // the manifest may have the key under either.
     let text = message_body(message);
@@ -111,13 +113,19 @@ fn secret_key(message: &str, secret: &Object, lines: &mut LineIndex) -> Option<S
     keys.sort();
     let sections = ["stringData", "data"];
     let found = keys.iter().find_map(|(_, key)| {
-        sections.iter().find_map(|s| lines.exact_line_of(secret.source, &[(*s).to_owned(), (*key).clone()]))
+        sections.iter().find_map(|s| {
+            let path = vec![(*s).to_owned(), (*key).clone()];
+            lines.exact_line_of(secret.source, &path).map(|line| (line, path))
+        })
     });
-    let line = match found {
-        Some(line) => line,
-        None => sections.iter().find_map(|s| lines.exact_line_of(secret.source, &[(*s).to_owned()]))?,
+    let (line, path) = match found {
+        Some(found) => found,
+        None => sections.iter().find_map(|s| {
+            let path = vec![(*s).to_owned()];
+            lines.exact_line_of(secret.source, &path).map(|line| (line, path))
+        })?,
     };
-    Some(Source { file: secret.source.file.clone(), line })
+    Some((Source { file: secret.source.file.clone(), line }, path))
 }
 
 /// The message after its subject (`Secret "x" (storage of TempoStack "y"): `), so that names

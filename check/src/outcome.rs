@@ -57,6 +57,9 @@ pub struct Finding {
     /// The line of the field the finding names (`fields::locate`); the object's first line
     /// until then, or when the message names no field found in the manifests.
     pub at: Source,
+    /// The field `at` points to, as a dotted path in the manifest (`spec.storageSize`,
+    /// `stringData.endpoint`); `None` when the message names none found in the manifests.
+    pub path: Option<String>,
 }
 
 /// Does a finding start with `id: `? The policy prefixes every finding with its rule id.
@@ -89,7 +92,7 @@ pub fn split_message(message: &str, severity: Severity, at: &Source) -> Vec<Find
         .into_iter()
         .map(|p| {
             let (rule, message) = split_rule(&p);
-            Finding { rule, severity, message, at: at.clone() }
+            Finding { rule, severity, message, at: at.clone(), path: None }
         })
         .collect()
 }
@@ -122,7 +125,7 @@ impl Outcome {
         }
         for warning in &response.warnings {
             let (rule, message) = split_rule(warning);
-            findings.push(Finding { rule, severity: Severity::Warning, message, at: m.source.clone() });
+            findings.push(Finding { rule, severity: Severity::Warning, message, at: m.source.clone(), path: None });
         }
         Self {
             source: m.source.clone(),
