@@ -47,7 +47,7 @@ wasm-bindgen-cli:
 $(WEB_WASM): $(WEB_SRC) $(POLICY_SRC)
 	$(CARGO) build --locked --profile web --target wasm32-unknown-unknown -p tempo-policy-web
 
-$(PLAYGROUND)/.built: $(WEB_WASM) | wasm-bindgen-cli
+$(PLAYGROUND)/.built: $(WEB_WASM) $(shell find web/page -type f) web/examples.py examples/settings.yml $(shell find examples -name '*.yaml') | wasm-bindgen-cli
 	rm -rf $(PLAYGROUND) && mkdir -p $(PLAYGROUND)/pkg
 	wasm-bindgen --target web --no-typescript --remove-name-section --remove-producers-section --out-dir $(PLAYGROUND)/pkg $(WEB_WASM)
 	cp web/page/* $(PLAYGROUND)/

@@ -132,9 +132,15 @@ function render(report, extraProblems) {
   $("summary").dataset.exitCode = String(s.exitCode);
   $("input-errors").replaceChildren(
     ...extraProblems.map((p) => el("li", { class: "input-error", textContent: p })),
-    ...report.inputErrors.map((p) =>
-      el("li", { class: "input-error", "data-file": p.file, "data-line": p.line ?? "" },
-        `${p.file}${p.line ? ":" + p.line : ""}: ${p.message}`, lineLink(p.file, p.line))),
+    ...report.inputErrors.map((p) => {
+      const item = el("li", { class: "input-error", "data-file": p.file, "data-line": p.line ?? "" },
+        `${p.file}${p.line ? ":" + p.line : ""}: ${p.message}`);
+      if (p.line) {
+        item.title = "Show in the editor";
+        item.addEventListener("click", () => jumpTo(p.file === "settings.yaml" ? editors.settings : editors.manifests, p.line));
+      }
+      return item;
+    }),
   );
   $("results").replaceChildren(...report.results.map(renderResult));
 }
@@ -245,6 +251,8 @@ async function main() {
 // For the page tests and the bench: the same entry the page uses, and its timings.
 window.playground = {
   timings,
+  examples,
+  settings: exampleSettings,
   check: (manifests, settings = "", opts = "{}") => JSON.parse(check(manifests, settings, opts)),
   run,
 };

@@ -30,9 +30,12 @@ export function applyPatch(object, patch) {
   return doc;
 }
 
+// Quoted only when plain text would read as something else (a number, a boolean, null) or
+// holds characters YAML gives a meaning to.
+const AMBIGUOUS = /^(true|false|null|yes|no|on|off|y|n|~|[-+]?(\d[\d_]*(\.\d*)?([eE][-+]?\d+)?|\.\d+|0[xo][0-9a-f]+|\.inf|\.nan))$/i;
 function scalar(value) {
   if (typeof value === "string") {
-    return /^[A-Za-z0-9_./-][A-Za-z0-9_./ -]*$/.test(value) && !/^(true|false|null|yes|no|on|off|~|[0-9.+-].*)$/i.test(value)
+    return /^[A-Za-z0-9_./-][A-Za-z0-9_./ -]*$/.test(value) && !AMBIGUOUS.test(value) && !value.endsWith(" ")
       ? value
       : JSON.stringify(value);
   }
