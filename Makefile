@@ -8,7 +8,7 @@ HOST_SRC := $(shell find cli/src -name '*.rs') cli/Cargo.toml cli/build.rs
 WASM_TARGET := target/wasm32-wasip1/release
 POLICY_WASM_BUILD := target/wasm32-wasip1/wasm
 
-.PHONY: all run test e2e-kwctl fmt lint lint-workflows release-check clean test-data bench tool docs crds tools playground playground-build wasm-bindgen-cli
+.PHONY: all run test e2e-kwctl fmt lint lint-workflows release-check clean test-data bench tool docs crds tools playground playground-build wasm-bindgen-cli test-browser bench-playground
 
 all: annotated-policy.wasm $(TOOL)
 
@@ -56,6 +56,10 @@ $(PLAYGROUND)/.built: $(WEB_WASM) $(shell find web/page -type f) web/examples.py
 
 playground-build: $(PLAYGROUND)/.built
 
+# The playground's size and speed in headless Chromium, against the same check natively.
+bench-playground: playground-build
+	$(CARGO) run --locked --release -p tempo-policy-web --example page_bench
+
 # Build the page and serve it on 127.0.0.1 (PLAYGROUND_PORT=8080 by default).
 playground: playground-build
 	@echo "tempo-policy playground: http://127.0.0.1:$(PLAYGROUND_PORT)/  (Ctrl-C stops the server)"
@@ -70,8 +74,17 @@ annotated-policy.wasm: policy.wasm metadata.yml docs/usage.md $(TOOL)
 run: annotated-policy.wasm
 	$(TOOL) check --settings examples/settings.yml examples/ || test $$? -eq 1
 
-test: fmt lint lint-workflows crds tools annotated-policy.wasm $(WASM_TARGET)/baseline_policy.wasm
+test: fmt lint lint-workflows crds tools annotated-policy.wasm $(WASM_TARGET)/baseline_policy.wasm playground-build
 	$(CARGO) nextest run --locked --workspace --release --no-fail-fast
+	$(MAKE) test-browser
+
+# The playground's export under wasm-bindgen-test in headless Chromium (chromedriver: Debian's
+# chromium-driver, or $$CHROMEDRIVER; browser flags in web/webdriver.json). The page itself is
+# tested by web/tests/page.rs in the nextest run above.
+CHROMEDRIVER ?= /usr/bin/chromedriver
+test-browser: wasm-bindgen-cli
+	cd web && CHROMEDRIVER=$(CHROMEDRIVER) CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+		$(CARGO) test --locked --target wasm32-unknown-unknown -p tempo-policy-web
 
 # The upstream CRDs the tests validate against, pinned with their checksums in crds.lock, into a
 # cache outside the repository; without network, set TEMPO_POLICY_CRDS_DIR to a folder holding them.
@@ -94,6 +107,7 @@ fmt:
 
 lint: policy.wasm
 	$(CARGO) clippy --locked --workspace --all-targets --release -- -D warnings
+	$(CARGO) clippy --locked -p tempo-policy-web --all-targets --target wasm32-unknown-unknown -- -D warnings
 
 # actionlint on .github/workflows: a broken workflow fails here, not on the first tag.
 lint-workflows:
