@@ -48,10 +48,27 @@ pub fn locate(outcomes: &mut [Outcome], targets: &[Target], set: &ManifestSet, t
         for finding in &mut outcome.findings {
             if let Some((at, path)) = locate_one(&finding.message, &own, namespace.as_deref(), set, &mut lines) {
                 finding.at = at;
-                finding.path = Some(path.join("."));
+                finding.path = Some(dotted(&path));
             }
         }
     }
+}
+
+/// `spec.storage.secret`; a segment that holds a dot (a Secret key such as `key.json`) is
+/// written `["key.json"]`, so the path reads back unambiguously.
+pub fn dotted(path: &[String]) -> String {
+    let mut out = String::new();
+    for segment in path {
+        if segment.contains(['.', '[', ']', '"']) {
+            out.push_str(&format!("[{}]", serde_json::Value::String(segment.clone())));
+        } else {
+            if !out.is_empty() {
+                out.push('.');
+            }
+            out.push_str(segment);
+        }
+    }
+    out
 }
 
 /// A document: where it starts and what it holds.
@@ -444,6 +461,14 @@ impl Paths {
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dotted_paths_read_back() {
+        let path = |p: &[&str]| dotted(&p.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>());
+        assert_eq!(path(&["spec", "storageSize"]), "spec.storageSize");
+        assert_eq!(path(&["stringData", "key.json"]), "stringData[\"key.json\"]");
+        assert_eq!(path(&[]), "");
+    }
 
     fn p(path: &str) -> Vec<String> {
         path.split('.').map(str::to_owned).collect()

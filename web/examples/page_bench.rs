@@ -21,8 +21,11 @@ const RUNS: usize = 7;
 fn hundred_objects() -> String {
     let mut text = String::new();
     for i in 0..50 {
-        let (endpoint, bucket_key) =
-            if i % 2 == 0 { ("https://s3.eu-west-1.amazonaws.com", "bucket") } else { ("http://minio.minio.svc:9000", "bucketnames") };
+        let (endpoint, bucket_key) = if i % 2 == 0 {
+            ("https://s3.eu-west-1.amazonaws.com", "bucket")
+        } else {
+            ("http://minio.minio.svc:9000", "bucketnames")
+        };
         text.push_str(&format!(
             "apiVersion: v1\nkind: Secret\nmetadata:\n  name: store-{i}\n  namespace: team-{i}\ntype: Opaque\nstringData:\n  endpoint: {endpoint}\n  {bucket_key}: traces-{i}\n  access_key_id: tempo\n  access_key_secret: not-shown\n---\n\
              apiVersion: tempo.grafana.com/v1alpha1\nkind: TempoStack\nmetadata:\n  name: stack-{i}\n  namespace: team-{i}\nspec:\n  storage:\n    secret:\n      name: store-{i}\n      type: s3\n  storageSize: 1Gi\n---\n"
@@ -92,7 +95,11 @@ fn main() {
 
     println!("| playground (headless Chromium, median of {RUNS}) | value |");
     println!("|---|---|");
-    println!("| module `tempo_policy_web_bg.wasm`, raw | {} bytes ({:.2} MiB) |", module.len(), module.len() as f64 / 1048576.0);
+    println!(
+        "| module `tempo_policy_web_bg.wasm`, raw | {} bytes ({:.2} MiB) |",
+        module.len(),
+        module.len() as f64 / 1048576.0
+    );
     println!("| module, gzip -9 | {gzipped} bytes ({:.0} KiB) |", gzipped as f64 / 1024.0);
     println!("| page opened → module ready | {:.0} ms |", median(ready));
     println!("| page opened → first result rendered | {:.0} ms |", median(first));
