@@ -8,7 +8,7 @@ HOST_SRC := $(shell find cli/src -name '*.rs') cli/Cargo.toml cli/build.rs
 WASM_TARGET := target/wasm32-wasip1/release
 POLICY_WASM_BUILD := target/wasm32-wasip1/wasm
 
-.PHONY: all run test e2e-kwctl fmt lint lint-workflows release-check clean test-data test-data-check bench tool docs crds tools
+.PHONY: all run test e2e-kwctl fmt lint lint-workflows release-check clean test-data test-data-check bench tool docs crds tools playground playground-build wasm-bindgen-cli test-browser bench-playground
 
 all: annotated-policy.wasm $(TOOL)
 
@@ -29,6 +29,42 @@ $(TOOL): policy.wasm metadata.yml docs/usage.md $(HOST_SRC) Cargo.lock
 
 tool: $(TOOL)
 
+# The playground: the engine for the browser (web/, wasm32-unknown-unknown, no waPC), its JS glue
+# from wasm-bindgen (the CLI at exactly the crate's version), the page and the examples picker.
+# Everything the page needs ends up in target/playground/, servable by any static host.
+PLAYGROUND := target/playground
+PLAYGROUND_PORT ?= 8080
+WEB_WASM := target/wasm32-unknown-unknown/web/tempo_policy_web.wasm
+WEB_SRC := $(shell find web/src web/page -type f) web/Cargo.toml web/examples.py \
+	$(shell find check/src -name '*.rs') check/Cargo.toml metadata.yml examples/settings.yml \
+	$(shell find examples -name '*.yaml')
+WASM_BINDGEN_VERSION := $(shell sed -n 's/^wasm-bindgen = "=\(.*\)"/\1/p' web/Cargo.toml)
+
+wasm-bindgen-cli:
+	@wasm-bindgen --version 2>/dev/null | grep -qx "wasm-bindgen $(WASM_BINDGEN_VERSION)" \
+		|| $(CARGO) install --force wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION)
+
+$(WEB_WASM): $(WEB_SRC) $(POLICY_SRC)
+	$(CARGO) build --locked --profile web --target wasm32-unknown-unknown -p tempo-policy-web
+
+$(PLAYGROUND)/.built: $(WEB_WASM) $(shell find web/page -type f) web/examples.py examples/settings.yml $(shell find examples -name '*.yaml') | wasm-bindgen-cli
+	rm -rf $(PLAYGROUND) && mkdir -p $(PLAYGROUND)/pkg
+	wasm-bindgen --target web --no-typescript --remove-name-section --remove-producers-section --out-dir $(PLAYGROUND)/pkg $(WEB_WASM)
+	cp web/page/* $(PLAYGROUND)/
+	python3 web/examples.py examples > $(PLAYGROUND)/examples.js
+	touch $@
+
+playground-build: $(PLAYGROUND)/.built
+
+# The playground's size and speed in headless Chromium, against the same check natively.
+bench-playground: playground-build
+	$(CARGO) run --locked --release -p tempo-policy-web --example page_bench
+
+# Build the page and serve it on 127.0.0.1 (PLAYGROUND_PORT=8080 by default).
+playground: playground-build
+	@echo "tempo-policy playground: http://127.0.0.1:$(PLAYGROUND_PORT)/  (Ctrl-C stops the server)"
+	python3 -m http.server --bind 127.0.0.1 --directory $(PLAYGROUND) $(PLAYGROUND_PORT)
+
 # The module carries a short usage text (what `kwctl inspect` shows), not the whole manual.
 annotated-policy.wasm: policy.wasm metadata.yml docs/usage.md $(TOOL)
 	$(TOOL) annotate -m metadata.yml -u docs/usage.md -o annotated-policy.wasm policy.wasm
@@ -40,8 +76,17 @@ run: annotated-policy.wasm
 
 # INSTA_UPDATE=no: a changed rejection or warning text fails against test-data/snapshots until it
 # is reviewed and accepted (`INSTA_UPDATE=always` or `cargo insta review`), and no .snap.new is left.
-test: fmt lint lint-workflows test-data-check crds tools annotated-policy.wasm $(WASM_TARGET)/baseline_policy.wasm
+test: fmt lint lint-workflows test-data-check crds tools annotated-policy.wasm $(WASM_TARGET)/baseline_policy.wasm playground-build
 	INSTA_UPDATE=no $(CARGO) nextest run --locked --workspace --release --no-fail-fast
+	$(MAKE) test-browser
+
+# The playground's export under wasm-bindgen-test in headless Chromium (chromedriver: Debian's
+# chromium-driver, or $$CHROMEDRIVER; browser flags in web/webdriver.json). The page itself is
+# tested by web/tests/page.rs in the nextest run above.
+CHROMEDRIVER ?= /usr/bin/chromedriver
+test-browser: wasm-bindgen-cli
+	cd web && CHROMEDRIVER=$(CHROMEDRIVER) CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+		$(CARGO) test --locked --target wasm32-unknown-unknown -p tempo-policy-web
 
 # The upstream CRDs the tests validate against, pinned with their checksums in crds.lock, into a
 # cache outside the repository; without network, set TEMPO_POLICY_CRDS_DIR to a folder holding them.
@@ -64,6 +109,7 @@ fmt:
 
 lint: policy.wasm
 	$(CARGO) clippy --locked --workspace --all-targets --release -- -D warnings
+	$(CARGO) clippy --locked -p tempo-policy-web --all-targets --target wasm32-unknown-unknown -- -D warnings
 
 # actionlint on .github/workflows: a broken workflow fails here, not on the first tag.
 lint-workflows:

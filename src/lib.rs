@@ -1,10 +1,15 @@
 //! tempo-policy: a Kubewarden policy guarding Grafana Tempo's object storage. This file holds only the waPC entry points: decode, call the engine, encode.
+//!
+//! The `guest` feature (on by default) is the policy as Kubewarden runs it: the SDK's waPC guest,
+//! host capabilities and logger. Without it the crate is the engine alone, with no waPC import or
+//! export, for the browser playground (`web/`), which answers look-ups from pasted manifests.
 
 pub mod cluster;
 pub mod context;
 pub mod credential;
 pub mod engine;
 pub mod finding;
+#[cfg(feature = "guest")]
 pub mod host_cluster;
 pub mod json;
 pub mod keys;
@@ -21,12 +26,15 @@ pub mod selector;
 pub mod settings;
 pub mod verdict;
 
+#[cfg(feature = "guest")]
 use cluster::Cluster;
+#[cfg(feature = "guest")]
 use kubewarden_policy_sdk::settings::SettingsValidationResponse;
+#[cfg(feature = "guest")]
 use kubewarden_policy_sdk::wapc_guest::CallResult;
 use settings::Settings;
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "guest"))]
 #[allow(unsafe_code)] // `no_mangle` is how waPC finds the init function.
 #[unsafe(no_mangle)]
 pub extern "C" fn wapc_init() {
@@ -36,22 +44,31 @@ pub extern "C" fn wapc_init() {
     register_function("protocol_version", kubewarden_policy_sdk::protocol_version_guest);
 }
 
+#[cfg(feature = "guest")]
 pub fn validate(payload: &[u8]) -> CallResult {
     validate_with(payload, &host_cluster::HostCluster)
 }
 
 /// `validate` with any look-up contract: the wasm entry uses the host's, native tests their own.
+#[cfg(feature = "guest")]
 pub fn validate_with(payload: &[u8], cluster: &dyn Cluster) -> CallResult {
+    response::write(answer_with(payload, cluster)?)
+}
+
+/// One `validate` payload (request and settings) judged with any look-up contract: the answer
+/// before any protocol. The browser playground calls this with look-ups from pasted manifests.
+pub fn answer_with(payload: &[u8], cluster: &dyn cluster::Cluster) -> Result<response::Answer, String> {
     let payload = request::parse(payload)?;
     let settings = match payload.settings {
         Some(raw) => parse_settings(raw.get().as_bytes())?,
         None => Settings::default(),
     };
-    response::respond(engine::evaluate(&payload.request, &settings, cluster))
+    Ok(response::answer(engine::evaluate(&payload.request, &settings, cluster)))
 }
 
 /// The SDK's `validate_settings::<T>` reads settings with plain serde, whose errors do not say
 /// which setting was wrong; this one names its path (`storage.allowedRegions[1]: ...`).
+#[cfg(feature = "guest")]
 pub fn validate_settings(payload: &[u8]) -> CallResult {
     // Valid settings may still carry advice (unanchored allow-list patterns): in the message.
     let answer = match parse_settings(payload).and_then(|s| s.validate().map(|()| s.warnings())) {

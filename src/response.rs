@@ -1,19 +1,30 @@
-//! Rendering a verdict into the SDK's ValidationResponse: rejecting findings into the message, the rest into warnings.
+//! Rendering a verdict into the answer hosts read: rejecting findings into the message, the rest
+//! into warnings. [`answer`] is the protocol-free part (the browser playground reads it);
+//! [`respond`] writes it as the SDK's ValidationResponse for waPC hosts.
 
 use crate::engine::Verdict;
 use crate::finding::Severity;
-use kubewarden_policy_sdk::response::ValidationResponse;
-use kubewarden_policy_sdk::wapc_guest::CallResult;
-use kubewarden_policy_sdk::{accept_request, mutate_request, reject_request};
+use serde_json::Value;
 
 /// The most rejections, and the most warnings, one response lists. Rules already bound their own
 /// findings (`unused-keys` counts keys past a few, `quote` and the message cap bound each one);
 /// this is the net under all of them, so that no input makes a response grow with its size.
 pub const MAX_LISTED: usize = 25;
 
-/// The answer to `validate`, built with the SDK's helpers where one fits (it has none that
-/// accepts with warnings, so those answers are its `ValidationResponse` filled in directly).
-pub fn respond(verdict: Verdict) -> CallResult {
+/// What a verdict answers, before any protocol: the findings as the lines hosts show.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Answer {
+    pub accepted: bool,
+    /// The rejections joined by `"; "`, each starting with its rule id; `None` when accepted.
+    pub message: Option<String>,
+    /// One line per warning, each starting with its rule id.
+    pub warnings: Vec<String>,
+    /// The object with defaults filled in; never set on a rejection.
+    pub mutated: Option<Value>,
+}
+
+/// The verdict as bounded lines of text, rejections joined into one message.
+pub fn answer(verdict: Verdict) -> Answer {
     let mut rejects = Vec::new();
     let mut warnings = Vec::new();
     for f in verdict.findings.iter() {
@@ -24,10 +35,32 @@ pub fn respond(verdict: Verdict) -> CallResult {
     }
     let rejects = bounded(&rejects, "rejections");
     let warnings = bounded(&warnings, "warnings");
-    let warnings = (!warnings.is_empty()).then_some(warnings);
-    match (rejects.is_empty(), verdict.mutated, warnings) {
+    let accepted = rejects.is_empty();
+    Answer {
+        accepted,
+        message: (!accepted).then(|| rejects.join("; ")),
+        warnings,
         // A rejected request is never mutated.
-        (false, _, warnings) => reject_request(Some(rejects.join("; ")), None, None, warnings),
+        mutated: if accepted { verdict.mutated } else { None },
+    }
+}
+
+/// The answer to `validate`, built with the SDK's helpers where one fits (it has none that
+/// accepts with warnings, so those answers are its `ValidationResponse` filled in directly).
+#[cfg(feature = "guest")]
+pub fn respond(verdict: Verdict) -> kubewarden_policy_sdk::wapc_guest::CallResult {
+    write(answer(verdict))
+}
+
+/// An [`Answer`] as the SDK's ValidationResponse bytes.
+#[cfg(feature = "guest")]
+pub fn write(answer: Answer) -> kubewarden_policy_sdk::wapc_guest::CallResult {
+    use kubewarden_policy_sdk::response::ValidationResponse;
+    use kubewarden_policy_sdk::{accept_request, mutate_request, reject_request};
+    let Answer { accepted, message, warnings, mutated } = answer;
+    let warnings = (!warnings.is_empty()).then_some(warnings);
+    match (accepted, mutated, warnings) {
+        (false, _, warnings) => reject_request(message, None, None, warnings),
         (true, None, None) => accept_request(),
         (true, Some(mutated), None) => mutate_request(mutated),
         (true, mutated_object, warnings) => Ok(serde_json::to_vec(&ValidationResponse {
@@ -57,12 +90,13 @@ fn bounded(findings: &[&crate::finding::Finding], what: &str) -> Vec<String> {
     out
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "guest"))]
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use crate::finding::Findings;
     use crate::rules::Rule;
+    use kubewarden_policy_sdk::response::ValidationResponse;
 
     fn text(verdict: Verdict) -> String {
         String::from_utf8(respond(verdict).unwrap()).unwrap()

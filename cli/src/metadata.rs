@@ -16,19 +16,9 @@ const EXECUTION_MODES: &[&str] = &[EXECUTION_MODE_WAPC, "opa", "gatekeeper", "wa
 const POLICY_TYPES: &[&str] = &["kubernetes", "raw"];
 const OPERATIONS: &[&str] = &["CREATE", "UPDATE", "DELETE", "CONNECT", "*"];
 
-/// One admission rule (`apiGroups`, `apiVersions`, `resources`, `operations`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Rule {
-    #[serde(default)]
-    pub api_groups: Vec<String>,
-    #[serde(default)]
-    pub api_versions: Vec<String>,
-    #[serde(default)]
-    pub resources: Vec<String>,
-    #[serde(default)]
-    pub operations: Vec<String>,
-}
+/// One admission rule (`apiGroups`, `apiVersions`, `resources`, `operations`): the type `check`
+/// plans its requests with.
+pub use tempo_policy_check::requests::Rule;
 
 /// A Kubernetes kind the policy may read through the host capabilities.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

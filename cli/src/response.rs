@@ -122,6 +122,17 @@ impl AdmissionResponse {
         serde_json::from_slice(&bytes).ok()
     }
 
+    /// The answer as `check` reports it (the shared crate's form, which the playground fills
+    /// from the engine).
+    pub fn answer(&self) -> tempo_policy_check::outcome::Answer {
+        tempo_policy_check::outcome::Answer {
+            allowed: self.allowed,
+            message: self.message().map(str::to_owned),
+            warnings: self.warnings.clone().unwrap_or_default(),
+            patch: self.decoded_patch(),
+        }
+    }
+
     /// The rejection message, if any.
     pub fn message(&self) -> Option<&str> {
         self.status.as_ref()?.message.as_deref()

@@ -3,16 +3,15 @@
 //! would send, evaluated through the compiled policy by the same host as `run` (compiled once,
 //! a fresh instance per request, look-ups granted by `contextAwareResources`); the policy's
 //! look-ups are answered from the manifests themselves.
+//!
+//! Reading, planning, look-up answers, lines and the JSON report are the `tempo-policy-check`
+//! crate's (shared with the browser playground); this module evaluates and writes.
 
-pub mod fields;
-pub mod inputs;
 pub mod locate;
-pub mod manifests;
-pub mod outcome;
+pub mod lookups;
 pub mod report;
-pub mod requests;
-pub mod rules;
-pub mod yaml;
+
+pub use tempo_policy_check::{fields, inputs, manifests, outcome, requests, rules, yaml};
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
@@ -20,14 +19,16 @@ use std::sync::Arc;
 
 use clap::{Args, ValueEnum};
 
-use self::inputs::{InputProblem, Inputs, read_paths};
+use tempo_policy_check::Prepared;
+
+use self::inputs::{Inputs, read_paths};
 use self::manifests::{ManifestLookups, ManifestSet};
 use self::outcome::{EXIT_INPUT_ERROR, Outcome, PolicyInfo, Report};
-use self::requests::{admission_request, plan};
+use self::requests::admission_request;
 use crate::callback::PolicyLog;
 use crate::capabilities::HostCapabilities;
 use crate::host::{DEFAULT_TIMEOUT_SECONDS, EvaluationOptions, Evaluator};
-use crate::request::Settings;
+use crate::request::{AdmissionRequest, Settings};
 use crate::response::AdmissionResponse;
 
 /// `--output`.
@@ -193,35 +194,9 @@ pub fn check_report(args: &CheckArgs) -> Result<Report, String> {
         eprintln!("warning: settings: {advice}");
     }
 
-    let mut problems: Vec<InputProblem> = current.problems.clone();
-    let (set, all, duplicates) = ManifestSet::build(&current.documents, &args.namespace);
-    problems.extend(duplicates);
-    let old_built = old.as_ref().map(|o| {
-        problems.extend(o.problems.iter().cloned());
-        let (old_set, old_all, old_duplicates) = ManifestSet::build(&o.documents, &args.namespace);
-        problems.extend(old_duplicates);
-        (old_set, old_all)
-    });
-    let targets = plan(&rules, &all, old_built.as_ref().map(|(s, a)| (s, a.as_slice())));
-    let set = Arc::new(set);
-    let mut outcomes = evaluate_all(&evaluator, &set, &targets);
-    let mut texts = current.texts.clone();
-    if let Some(old) = &old {
-        for (file, text) in &old.texts {
-            texts.entry(file.clone()).or_insert_with(|| text.clone());
-        }
-    }
-    fields::locate(&mut outcomes, &targets, &set, &texts);
-
-    Ok(Report {
-        policy: info,
-        outcomes,
-        problems,
-        files: current.files,
-        objects: current.documents.len(),
-        skipped: current.skipped,
-        strict: args.strict,
-    })
+    let prepared = Prepared::new(&rules, &current, old.as_ref(), &args.namespace);
+    let outcomes = evaluate_all(&evaluator, &prepared.set, &prepared.targets);
+    Ok(prepared.finish(info, outcomes, args.strict))
 }
 
 /// Evaluate every target, in parallel over the available cores, each on a fresh instance
@@ -229,14 +204,14 @@ pub fn check_report(args: &CheckArgs) -> Result<Report, String> {
 fn evaluate_all(evaluator: &Evaluator, set: &Arc<ManifestSet>, targets: &[requests::Target]) -> Vec<Outcome> {
     let one = |index: usize, target: &requests::Target| -> Outcome {
         let lookups = Arc::new(ManifestLookups::new(set.clone()));
-        let response = match admission_request(target, index) {
+        let response = match AdmissionRequest::from_value(admission_request(target, index)) {
             Ok(request) => {
-                let caps: Arc<dyn HostCapabilities> = lookups.clone();
+                let caps: Arc<dyn HostCapabilities> = Arc::new(lookups::Host(lookups.clone()));
                 evaluator.validate_with(&request, &caps)
             }
             Err(e) => AdmissionResponse::reject_internal_server_error(&requests::uid(index), &e.to_string()),
         };
-        Outcome::new(target, &response, lookups.lookups())
+        Outcome::new(target, &response.answer(), lookups.lookups())
     };
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(targets.len().max(1));
     if workers <= 1 {

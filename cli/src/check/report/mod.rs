@@ -1,34 +1,9 @@
-//! Rendering a [`Report`](super::outcome::Report): `text` for people, `json` for scripts,
-//! `junit` for CI dashboards, `sarif` for code-scanning UIs.
+//! Rendering a [`Report`](super::outcome::Report): `text` for people, `json` for scripts (the
+//! shared crate's, as the playground shows it), `junit` for CI dashboards, `sarif` for
+//! code-scanning UIs.
 
-pub mod json;
 pub mod junit;
 pub mod sarif;
 pub mod text;
 
-use serde_json::Value;
-
-/// One JSON Patch operation as `op path value` (`value` as JSON, absent for `remove`).
-pub fn patch_op_line(op: &Value) -> String {
-    let name = op.get("op").and_then(Value::as_str).unwrap_or("?");
-    let path = op.get("path").and_then(Value::as_str).unwrap_or("");
-    let mut line = format!("{name} {path}");
-    if let Some(from) = op.get("from").and_then(Value::as_str) {
-        line.push_str(&format!(" from {from}"));
-    }
-    if let Some(value) = op.get("value") {
-        line.push(' ');
-        line.push_str(&value.to_string());
-    }
-    line
-}
-
-/// The operations of a patch, one line each.
-pub fn patch_lines(patch: &Value) -> Vec<String> {
-    patch.as_array().map(|ops| ops.iter().map(patch_op_line).collect()).unwrap_or_default()
-}
-
-/// `1 object`, `2 objects`.
-pub fn count(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
-}
+pub use tempo_policy_check::report::{count, json, patch_lines, patch_op_line};

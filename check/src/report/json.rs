@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::check::outcome::{Outcome, Report};
+use crate::outcome::{Outcome, Report};
 
 fn outcome(o: &Outcome) -> Value {
     json!({
@@ -20,6 +20,7 @@ fn outcome(o: &Outcome) -> Value {
             "rule": f.rule,
             "severity": f.severity.as_str(),
             "message": f.message,
+            "path": f.path,
             "file": f.at.file,
             "line": f.at.line,
         })).collect::<Vec<_>>(),

@@ -6,7 +6,30 @@ use serde_json::Value;
 use super::inputs::{InputProblem, Source};
 use super::manifests::Lookup;
 use super::requests::Target;
-use crate::response::AdmissionResponse;
+
+/// The policy's answer to one request, whoever evaluated it: the waPC host's response (CLI) or
+/// the engine's answer (playground).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Answer {
+    pub allowed: bool,
+    /// The rejection message: findings joined by `"; "`, each starting with its rule id.
+    pub message: Option<String>,
+    pub warnings: Vec<String>,
+    /// The JSON Patch that would be applied; `None` or empty when nothing changes.
+    pub patch: Option<Value>,
+}
+
+impl Answer {
+    /// An answer with the patch that turns `original` into `mutated` (what policy-server sends
+    /// the API server for a mutation).
+    pub fn with_mutation(mut self, original: Option<&Value>, mutated: Option<&Value>) -> Self {
+        if let (Some(original), Some(mutated)) = (original, mutated) {
+            let diff = json_patch::diff(original, mutated);
+            self.patch = serde_json::to_value(diff).ok();
+        }
+        self
+    }
+}
 
 /// Whether a finding rejected the object.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,6 +57,9 @@ pub struct Finding {
     /// The line of the field the finding names (`fields::locate`); the object's first line
     /// until then, or when the message names no field found in the manifests.
     pub at: Source,
+    /// The field `at` points to, as a dotted path in the manifest (`spec.storageSize`,
+    /// `stringData.endpoint`); `None` when the message names none found in the manifests.
+    pub path: Option<String>,
 }
 
 /// Does a finding start with `id: `? The policy prefixes every finding with its rule id.
@@ -66,7 +92,7 @@ pub fn split_message(message: &str, severity: Severity, at: &Source) -> Vec<Find
         .into_iter()
         .map(|p| {
             let (rule, message) = split_rule(&p);
-            Finding { rule, severity, message, at: at.clone() }
+            Finding { rule, severity, message, at: at.clone(), path: None }
         })
         .collect()
 }
@@ -90,16 +116,16 @@ pub struct Outcome {
 }
 
 impl Outcome {
-    pub fn new(target: &Target, response: &AdmissionResponse, lookups: Vec<Lookup>) -> Self {
+    pub fn new(target: &Target, response: &Answer, lookups: Vec<Lookup>) -> Self {
         let m = &target.manifest;
         let mut findings = Vec::new();
         if !response.allowed {
-            let message = response.message().unwrap_or("rejected without a message");
+            let message = response.message.as_deref().unwrap_or("rejected without a message");
             findings.extend(split_message(message, Severity::Error, &m.source));
         }
-        for warning in response.warnings.iter().flatten() {
+        for warning in &response.warnings {
             let (rule, message) = split_rule(warning);
-            findings.push(Finding { rule, severity: Severity::Warning, message, at: m.source.clone() });
+            findings.push(Finding { rule, severity: Severity::Warning, message, at: m.source.clone(), path: None });
         }
         Self {
             source: m.source.clone(),
@@ -110,7 +136,7 @@ impl Outcome {
             operation: target.operation.as_str(),
             allowed: response.allowed,
             findings,
-            patch: response.decoded_patch().filter(|p| p.as_array().is_some_and(|a| !a.is_empty())),
+            patch: response.patch.clone().filter(|p| p.as_array().is_some_and(|a| !a.is_empty())),
             lookups,
         }
     }

@@ -38,18 +38,37 @@ const NAMED_KINDS: &[(&str, &str)] = &[
     ("TempoMonolithic", "tempo.grafana.com/v1alpha1"),
 ];
 
-/// Sets `at` of every finding of `outcomes` (one per target, same order).
+/// Sets `at` (and `path`, when a field was found) of every finding of `outcomes` (one per
+/// target, same order).
 pub fn locate(outcomes: &mut [Outcome], targets: &[Target], set: &ManifestSet, texts: &HashMap<String, String>) {
     let mut lines = LineIndex { texts, parsed: HashMap::new() };
     for (outcome, target) in outcomes.iter_mut().zip(targets) {
         let own = Object { source: &target.manifest.source, value: &target.manifest.object };
         let namespace = target.manifest.key.namespace.clone();
         for finding in &mut outcome.findings {
-            if let Some(at) = locate_one(&finding.message, &own, namespace.as_deref(), set, &mut lines) {
+            if let Some((at, path)) = locate_one(&finding.message, &own, namespace.as_deref(), set, &mut lines) {
                 finding.at = at;
+                finding.path = Some(dotted(&path));
             }
         }
     }
+}
+
+/// `spec.storage.secret`; a segment that holds a dot (a Secret key such as `key.json`) is
+/// written `["key.json"]`, so the path reads back unambiguously.
+pub fn dotted(path: &[String]) -> String {
+    let mut out = String::new();
+    for segment in path {
+        if segment.contains(['.', '[', ']', '"']) {
+            out.push_str(&format!("[{}]", serde_json::Value::String(segment.clone())));
+        } else {
+            if !out.is_empty() {
+                out.push('.');
+            }
+            out.push_str(segment);
+        }
+    }
+    out
 }
 
 /// A document: where it starts and what it holds.
@@ -70,7 +89,7 @@ fn locate_one(
     namespace: Option<&str>,
     set: &ManifestSet,
     lines: &mut LineIndex,
-) -> Option<Source> {
+) -> Option<(Source, Vec<String>)> {
     let paths = field_paths(message);
     let named: Vec<Object> = named_objects(message, namespace, set);
     // 1. A field path, in the object, then in the objects the message names.
@@ -79,7 +98,7 @@ fn locate_one(
             if has_path(candidate.value, path)
                 && let Some(line) = lines.line_of(candidate.source, path)
             {
-                return Some(Source { file: candidate.source.file.clone(), line });
+                return Some((Source { file: candidate.source.file.clone(), line }, path.clone()));
             }
         }
     }
@@ -94,12 +113,12 @@ fn locate_one(
     // The Secret is not among the manifests: the object's reference to it.
     let reference = string_paths(own.value, &["spec", "storage"]).into_iter().find(|(_, v)| v == subject)?;
     let line = lines.line_of(own.source, &reference.0)?;
-    Some(Source { file: own.source.file.clone(), line })
+    Some((Source { file: own.source.file.clone(), line }, reference.0))
 }
 
 /// The line of the first `data`/`stringData` key of `secret` the message names (after its
 /// subject), else of `data` or `stringData`.
-fn secret_key(message: &str, secret: &Object, lines: &mut LineIndex) -> Option<Source> {
+fn secret_key(message: &str, secret: &Object, lines: &mut LineIndex) -> Option<(Source, Vec<String>)> {
     // The object as checked has `stringData` merged into `data` (as the API server stores it);
     // the manifest may have the key under either.
     let text = message_body(message);
@@ -111,13 +130,19 @@ fn secret_key(message: &str, secret: &Object, lines: &mut LineIndex) -> Option<S
     keys.sort();
     let sections = ["stringData", "data"];
     let found = keys.iter().find_map(|(_, key)| {
-        sections.iter().find_map(|s| lines.exact_line_of(secret.source, &[(*s).to_owned(), (*key).clone()]))
+        sections.iter().find_map(|s| {
+            let path = vec![(*s).to_owned(), (*key).clone()];
+            lines.exact_line_of(secret.source, &path).map(|line| (line, path))
+        })
     });
-    let line = match found {
-        Some(line) => line,
-        None => sections.iter().find_map(|s| lines.exact_line_of(secret.source, &[(*s).to_owned()]))?,
+    let (line, path) = match found {
+        Some(found) => found,
+        None => sections.iter().find_map(|s| {
+            let path = vec![(*s).to_owned()];
+            lines.exact_line_of(secret.source, &path).map(|line| (line, path))
+        })?,
     };
-    Some(Source { file: secret.source.file.clone(), line })
+    Some((Source { file: secret.source.file.clone(), line }, path))
 }
 
 /// The message after its subject (`Secret "x" (storage of TempoStack "y"): `), so that names
@@ -436,6 +461,14 @@ impl Paths {
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dotted_paths_read_back() {
+        let path = |p: &[&str]| dotted(&p.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>());
+        assert_eq!(path(&["spec", "storageSize"]), "spec.storageSize");
+        assert_eq!(path(&["stringData", "key.json"]), "stringData[\"key.json\"]");
+        assert_eq!(path(&[]), "");
+    }
 
     fn p(path: &str) -> Vec<String> {
         path.split('.').map(str::to_owned).collect()

@@ -1,7 +1,9 @@
-//! The manifest set as a cluster: objects as the API server would store them, and the
-//! [`HostCapabilities`] that answer the policy's look-ups (`get_resource`,
+//! The manifest set as a cluster: objects as the API server would store them, and
+//! [`ManifestLookups`], which answers the policy's look-ups (`get_resource`,
 //! `list_resources_by_namespace`, `list_resources_all`) from it, pruned by `field_masks` as the
-//! host does. An object that is not in the set is "not found", with the API server's text.
+//! host does. An object that is not in the set is "not found", with policy-server's text. The CLI
+//! serves these answers to the compiled policy through its waPC host, the playground to the
+//! engine's `Cluster`: one resolution for both.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
@@ -10,7 +12,6 @@ use base64::Engine as _;
 use serde_json::{Map, Value, json};
 
 use super::inputs::{Document, InputProblem, Source};
-use crate::capabilities::{HostCapabilities, KubernetesRequest};
 
 /// Kinds without a namespace (the ones a manifest set is likely to hold).
 const CLUSTER_SCOPED: &[&str] = &[
@@ -242,7 +243,8 @@ impl ManifestLookups {
         }
     }
 
-    fn list(
+    /// `list_resources_by_namespace` (`namespace` given) or `list_resources_all`: a `<Kind>List`.
+    pub fn list(
         &self,
         api_version: &str,
         kind: &str,
@@ -250,7 +252,7 @@ impl ManifestLookups {
         label_selector: Option<&str>,
         field_selector: Option<&str>,
         field_masks: Option<&BTreeSet<String>>,
-    ) -> Result<Vec<u8>, String> {
+    ) -> Result<Value, String> {
         let labels = LabelSelector::parse(label_selector.unwrap_or(""))?;
         let fields = FieldSelector::parse(field_selector.unwrap_or(""))?;
         let items: Vec<Value> = self
@@ -265,71 +267,54 @@ impl ManifestLookups {
             None => format!("list {api_version}/{kind} in all namespaces"),
         };
         self.record(what, format!("{} items", items.len()), false);
-        let list = json!({
+        Ok(json!({
             "apiVersion": api_version,
             "kind": format!("{kind}List"),
             "metadata": {"resourceVersion": ""},
             "items": items,
-        });
-        serde_json::to_vec(&list).map_err(|e| e.to_string())
+        }))
     }
-}
 
-impl HostCapabilities for ManifestLookups {
-    fn kubernetes(&self, request: &KubernetesRequest) -> Result<Vec<u8>, String> {
-        match request {
-            KubernetesRequest::GetResource(r) => {
-                let key = ObjectKey {
-                    group: group_of(&r.api_version).to_owned(),
-                    kind: r.kind.clone(),
-                    namespace: if is_cluster_scoped(&r.kind) { None } else { r.namespace.clone() },
-                    name: r.name.clone(),
-                };
-                let what = match &key.namespace {
-                    Some(ns) => format!("get {}/{} {ns}/{}", r.api_version, r.kind, r.name),
-                    None => format!("get {}/{} {}", r.api_version, r.kind, r.name),
-                };
-                match self.set.get(&key) {
-                    Some(found) => {
-                        self.record(what, format!("found at {}", found.source), false);
-                        serde_json::to_vec(&prune(&found.object, r.field_masks.as_ref())).map_err(|e| e.to_string())
-                    }
-                    None => {
-                        self.record(what, "not in the manifests (answered \"not found\")".to_owned(), true);
-                        // policy-evaluator's text for a missing object (`get_opt` in
-                        // callback_handler/kubernetes/client.rs), namespace in Debug form.
-                        Err(format!(
-                            "Cannot find {}/{} named '{}' inside of namespace '{:?}'",
-                            r.api_version,
-                            r.kind,
-                            r.name,
-                            key.namespace.as_deref()
-                        ))
-                    }
-                }
+    /// `get_resource`: the object, or policy-server's error text when the manifests lack it.
+    pub fn get(
+        &self,
+        api_version: &str,
+        kind: &str,
+        namespace: Option<&str>,
+        name: &str,
+        field_masks: Option<&BTreeSet<String>>,
+    ) -> Result<Value, String> {
+        let key = ObjectKey {
+            group: group_of(api_version).to_owned(),
+            kind: kind.to_owned(),
+            namespace: if is_cluster_scoped(kind) { None } else { namespace.map(str::to_owned) },
+            name: name.to_owned(),
+        };
+        let what = match &key.namespace {
+            Some(ns) => format!("get {api_version}/{kind} {ns}/{name}"),
+            None => format!("get {api_version}/{kind} {name}"),
+        };
+        match self.set.get(&key) {
+            Some(found) => {
+                self.record(what, format!("found at {}", found.source), false);
+                Ok(prune(&found.object, field_masks))
             }
-            KubernetesRequest::ListResourcesByNamespace(r) => self.list(
-                &r.api_version,
-                &r.kind,
-                Some(&r.namespace),
-                r.label_selector.as_deref(),
-                r.field_selector.as_deref(),
-                r.field_masks.as_ref(),
-            ),
-            KubernetesRequest::ListResourcesAll(r) => self.list(
-                &r.api_version,
-                &r.kind,
-                None,
-                r.label_selector.as_deref(),
-                r.field_selector.as_deref(),
-                r.field_masks.as_ref(),
-            ),
-            KubernetesRequest::CanI(_) => {
-                let message = "tempo-policy check answers no authorization question (can_i) from manifests".to_owned();
-                self.record("can_i".to_owned(), message.clone(), false);
-                Err(message)
+            None => {
+                self.record(what, "not in the manifests (answered \"not found\")".to_owned(), true);
+                // policy-evaluator's text for a missing object (`get_opt` in
+                // callback_handler/kubernetes/client.rs), namespace in Debug form.
+                Err(format!(
+                    "Cannot find {api_version}/{kind} named '{name}' inside of namespace '{:?}'",
+                    key.namespace.as_deref()
+                ))
             }
         }
+    }
+
+    /// A question manifests cannot answer (`can_i`): recorded, and refused with `message`.
+    pub fn refuse(&self, what: &str, message: &str) -> String {
+        self.record(what.to_owned(), message.to_owned(), false);
+        message.to_owned()
     }
 }
 
@@ -483,7 +468,6 @@ impl FieldSelector {
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 mod tests {
     use super::*;
-    use crate::capabilities::{GetResourceRequest, ListResourcesByNamespaceRequest};
 
     fn doc(value: Value, line: usize) -> Document {
         Document { source: Source { file: "m.yaml".into(), line }, value }
@@ -518,28 +502,10 @@ mod tests {
         Arc::new(set)
     }
 
-    fn get(
-        kind: &str,
-        api_version: &str,
-        namespace: Option<&str>,
-        name: &str,
-        masks: Option<&[&str]>,
-    ) -> KubernetesRequest {
-        KubernetesRequest::GetResource(GetResourceRequest {
-            api_version: api_version.into(),
-            kind: kind.into(),
-            name: name.into(),
-            namespace: namespace.map(Into::into),
-            disable_cache: false,
-            field_masks: masks.map(|m| m.iter().map(|s| (*s).to_owned()).collect()),
-        })
-    }
-
     #[test]
     fn secret_as_the_api_server_stores_it() {
         let lookups = ManifestLookups::new(set());
-        let out = lookups.kubernetes(&get("Secret", "v1", Some("obs"), "minio", None)).unwrap();
-        let secret: Value = serde_json::from_slice(&out).unwrap();
+        let secret = lookups.get("v1", "Secret", Some("obs"), "minio", None).unwrap();
         // stringData wins over data and is gone.
         assert_eq!(secret["data"], json!({"bucket": "dGVtcG8=", "endpoint": "b2xk"}));
         assert!(secret.get("stringData").is_none());
@@ -549,32 +515,25 @@ mod tests {
     #[test]
     fn not_found_is_policy_servers_text() {
         let lookups = ManifestLookups::new(set());
-        let err = lookups.kubernetes(&get("Secret", "v1", Some("obs"), "nope", None)).unwrap_err();
+        let err = lookups.get("v1", "Secret", Some("obs"), "nope", None).unwrap_err();
         assert_eq!(err, "Cannot find v1/Secret named 'nope' inside of namespace 'Some(\"obs\")'");
-        let err = lookups.kubernetes(&get("Namespace", "v1", None, "prod", None)).unwrap_err();
+        let err = lookups.get("v1", "Namespace", None, "prod", None).unwrap_err();
         assert_eq!(err, "Cannot find v1/Namespace named 'prod' inside of namespace 'None'");
         assert!(lookups.lookups().iter().all(|l| l.missing));
         // Cluster-scoped: found whatever namespace the request names.
-        assert!(lookups.kubernetes(&get("Namespace", "v1", None, "obs", None)).is_ok());
+        assert!(lookups.get("v1", "Namespace", Some("obs"), "obs", None).is_ok());
     }
 
     #[test]
     fn list_with_masks_in_name_order() {
         let lookups = ManifestLookups::new(set());
-        let req = KubernetesRequest::ListResourcesByNamespace(ListResourcesByNamespaceRequest {
-            api_version: "tempo.grafana.com/v1alpha1".into(),
-            kind: "TempoStack".into(),
-            namespace: "obs".into(),
-            label_selector: None,
-            field_selector: None,
-            field_masks: Some(
-                ["metadata.name", "metadata.namespace", "metadata.deletionTimestamp", "spec.storage"]
-                    .iter()
-                    .map(|s| (*s).to_owned())
-                    .collect(),
-            ),
-        });
-        let list: Value = serde_json::from_slice(&lookups.kubernetes(&req).unwrap()).unwrap();
+        let masks: BTreeSet<String> =
+            ["metadata.name", "metadata.namespace", "metadata.deletionTimestamp", "spec.storage"]
+                .iter()
+                .map(|s| (*s).to_owned())
+                .collect();
+        let list =
+            lookups.list("tempo.grafana.com/v1alpha1", "TempoStack", Some("obs"), None, None, Some(&masks)).unwrap();
         assert_eq!(list["kind"], "TempoStackList");
         assert_eq!(
             list["items"],
@@ -583,15 +542,7 @@ mod tests {
                 {"metadata": {"name": "b", "namespace": "obs"}, "spec": {"storage": {"secret": {"name": "minio", "type": "s3"}}}},
             ])
         );
-        let other_ns = KubernetesRequest::ListResourcesByNamespace(ListResourcesByNamespaceRequest {
-            namespace: "other".into(),
-            field_masks: None,
-            ..match req {
-                KubernetesRequest::ListResourcesByNamespace(r) => r,
-                _ => unreachable!(),
-            }
-        });
-        let list: Value = serde_json::from_slice(&lookups.kubernetes(&other_ns).unwrap()).unwrap();
+        let list = lookups.list("tempo.grafana.com/v1alpha1", "TempoStack", Some("other"), None, None, None).unwrap();
         assert_eq!(list["items"], json!([]));
     }
 

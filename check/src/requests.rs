@@ -5,8 +5,20 @@
 use serde_json::{Value, json};
 
 use super::manifests::{Manifest, ManifestSet, plural_of, version_of};
-use crate::metadata::Rule;
-use crate::request::{AdmissionRequest, InputError};
+
+/// One of the policy's `rules` (metadata.yml): which requests its webhook receives.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Rule {
+    #[serde(default)]
+    pub api_groups: Vec<String>,
+    #[serde(default)]
+    pub api_versions: Vec<String>,
+    #[serde(default)]
+    pub resources: Vec<String>,
+    #[serde(default)]
+    pub operations: Vec<String>,
+}
 
 /// The user the requests are sent as.
 pub const CHECK_USER: &str = "tempo-policy-check";
@@ -115,8 +127,8 @@ pub fn uid(index: usize) -> String {
     format!("00000000-0000-4000-8000-{index:012x}")
 }
 
-/// The AdmissionRequest the API server would send (admission.k8s.io/v1).
-pub fn admission_request(target: &Target, index: usize) -> Result<AdmissionRequest, InputError> {
+/// The AdmissionRequest the API server would send (admission.k8s.io/v1), as JSON.
+pub fn admission_request(target: &Target, index: usize) -> Value {
     let manifest = &target.manifest;
     let key = &manifest.key;
     let version = version_of(&manifest.api_version);
@@ -139,28 +151,22 @@ pub fn admission_request(target: &Target, index: usize) -> Result<AdmissionReque
     if let (Some(ns), Some(map)) = (&key.namespace, request.as_object_mut()) {
         map.insert("namespace".to_owned(), Value::String(ns.clone()));
     }
-    AdmissionRequest::from_value(request)
+    request
 }
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 mod tests {
     use super::*;
-    use crate::check::inputs::{Document, Source};
+    use crate::inputs::{Document, Source};
 
     fn rules() -> Vec<Rule> {
-        serde_yaml_ng::from_str(
-            r#"
-- apiGroups: ["tempo.grafana.com"]
-  apiVersions: ["v1alpha1"]
-  resources: ["tempostacks", "tempomonolithics"]
-  operations: ["CREATE", "UPDATE"]
-- apiGroups: [""]
-  apiVersions: ["v1"]
-  resources: ["secrets"]
-  operations: ["CREATE", "UPDATE", "DELETE"]
-"#,
-        )
+        serde_json::from_value(json!([
+            {"apiGroups": ["tempo.grafana.com"], "apiVersions": ["v1alpha1"],
+             "resources": ["tempostacks", "tempomonolithics"], "operations": ["CREATE", "UPDATE"]},
+            {"apiGroups": [""], "apiVersions": ["v1"], "resources": ["secrets"],
+             "operations": ["CREATE", "UPDATE", "DELETE"]},
+        ]))
         .unwrap()
     }
 
@@ -196,8 +202,7 @@ mod tests {
     fn complete_request() {
         let (_, all) = manifests(vec![secret("a", "x")]);
         let targets = plan(&rules(), &all, None);
-        let request = admission_request(&targets[0], 3).unwrap();
-        let v = request.as_value();
+        let v = &admission_request(&targets[0], 3);
         assert_eq!(v["uid"], "00000000-0000-4000-8000-000000000003");
         assert_eq!(v["kind"], json!({"group": "", "version": "v1", "kind": "Secret"}));
         assert_eq!(v["requestResource"], json!({"group": "", "version": "v1", "resource": "secrets"}));
@@ -216,10 +221,10 @@ mod tests {
         let ops: Vec<(&str, &str)> =
             targets.iter().map(|t| (t.operation.as_str(), t.manifest.key.name.as_str())).collect();
         assert_eq!(ops, vec![("UPDATE", "kept"), ("CREATE", "new"), ("DELETE", "gone")]);
-        let update = admission_request(&targets[0], 0).unwrap();
-        assert_eq!(update.as_value()["oldObject"]["data"]["bucket"], "eA==");
-        let delete = admission_request(&targets[2], 2).unwrap();
-        assert_eq!(delete.as_value()["object"], Value::Null);
-        assert_eq!(delete.as_value()["options"]["kind"], "DeleteOptions");
+        let update = admission_request(&targets[0], 0);
+        assert_eq!(update["oldObject"]["data"]["bucket"], "eA==");
+        let delete = admission_request(&targets[2], 2);
+        assert_eq!(delete["object"], Value::Null);
+        assert_eq!(delete["options"]["kind"], "DeleteOptions");
     }
 }

@@ -1,0 +1,103 @@
+//! The exported entry in a real browser: `wasm-bindgen-test` runs these in headless Chromium
+//! (`make test-browser`: Debian's chromium through chromedriver, the runner at exactly the
+//! crate's wasm-bindgen version). Natively this file is empty; `tests/page.rs` drives the page.
+#![cfg(target_arch = "wasm32")]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+use serde_json::Value;
+use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const LOKI_SECRET: &str = include_str!("../../examples/broken/loki-secret-reused.yaml");
+const OBSERVABILITY: &str = include_str!("../../examples/observability/tempo.yaml");
+const SETTINGS: &str = include_str!("../../examples/settings.yml");
+
+fn check(manifests: &str, settings: &str, options: &str) -> Value {
+    serde_json::from_str(&tempo_policy_web::check(manifests, settings, options)).unwrap()
+}
+
+fn result<'a>(report: &'a Value, kind: &str, name: &str) -> &'a Value {
+    report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["kind"] == kind && r["name"] == name)
+        .unwrap_or_else(|| panic!("no result for {kind} {name} in {report:#}"))
+}
+
+fn rules(result: &Value) -> Vec<&str> {
+    result["findings"].as_array().unwrap().iter().filter_map(|f| f["rule"].as_str()).collect()
+}
+
+#[wasm_bindgen_test]
+fn loki_secret_is_refused_with_did_you_mean_hints() {
+    let report = check(LOKI_SECRET, SETTINGS, "{}");
+    let stack = result(&report, "TempoStack", "tracing");
+    assert_eq!(stack["verdict"], "rejected");
+    let keys = stack["findings"].as_array().unwrap().iter().find(|f| f["rule"] == "secret-keys").unwrap();
+    let message = keys["message"].as_str().unwrap();
+    assert!(message.contains("did you mean \"bucketnames\" → \"bucket\"?"), "{message}");
+    assert_eq!(keys["severity"], "error");
+    assert_eq!(report["summary"]["exitCode"], 1);
+}
+
+#[wasm_bindgen_test]
+fn defaults_are_filled_in_with_the_object_for_the_diff() {
+    let report = check(OBSERVABILITY, SETTINGS, "{}");
+    let monolithic = result(&report, "TempoMonolithic", "aws-s3");
+    assert_eq!(monolithic["allowed"], true);
+    let patch = monolithic["patch"].as_array().unwrap();
+    assert!(patch.iter().any(|op| op["path"] == "/spec/storage/traces/size"), "{patch:?}");
+    assert_eq!(monolithic["object"]["metadata"]["name"], "aws-s3");
+    // Secrets are never mutated, so their content never comes back as an `object`.
+    for r in report["results"].as_array().unwrap() {
+        if r["kind"] == "Secret" {
+            assert!(r.get("object").is_none());
+        }
+    }
+}
+
+#[wasm_bindgen_test]
+fn yaml_errors_name_their_line() {
+    let text = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: a\n---\napiVersion: v1\nkind: Secret\nmetadata: [\n";
+    let report = check(text, "", "{}");
+    let errors = report["inputErrors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0]["file"], "manifests.yaml");
+    assert!(errors[0]["line"].as_u64().unwrap() >= 8, "{errors:?}");
+    assert!(errors[0]["message"].as_str().unwrap().starts_with("not valid YAML"));
+    assert_eq!(report["summary"]["exitCode"], 2);
+}
+
+#[wasm_bindgen_test]
+fn production_namespace_refuses_static_keys() {
+    let report = check(include_str!("../../examples/broken/production.yaml"), SETTINGS, "{}");
+    let all: Vec<&str> = report["results"].as_array().unwrap().iter().flat_map(rules).collect();
+    assert!(all.contains(&"static-credentials"), "{all:?}");
+    // Without the settings nothing is production.
+    let report = check(include_str!("../../examples/broken/production.yaml"), "", "{}");
+    let all: Vec<&str> = report["results"].as_array().unwrap().iter().flat_map(rules).collect();
+    assert!(!all.contains(&"static-credentials"), "{all:?}");
+}
+
+#[wasm_bindgen_test]
+fn bad_settings_and_options_are_input_errors() {
+    let report = check(LOKI_SECRET, "storage:\n  allowedRegions: 5\n", "{}");
+    let message = report["inputErrors"][0]["message"].as_str().unwrap();
+    assert!(message.contains("storage.allowedRegions"), "{message}");
+    assert_eq!(report["results"].as_array().unwrap().len(), 0);
+    let report = check(LOKI_SECRET, "", "{\"namespaces\": \"x\"}");
+    assert!(report["inputErrors"][0]["message"].as_str().unwrap().contains("unknown option"));
+    // Strict: warnings fail.
+    let report = check(OBSERVABILITY, SETTINGS, "{\"strict\": true}");
+    assert_eq!(report["summary"]["strict"], true);
+}
+
+#[wasm_bindgen_test]
+fn garbage_never_traps() {
+    for text in ["", "\u{0}", "{", "[[[[[[[[[[", "kind: Secret\napiVersion: v1\ndata: {a: '%%%'}\n", "- - - -"] {
+        let report = check(text, text, "{}");
+        assert!(report["summary"].is_object() || report["inputErrors"].is_array(), "{report}");
+    }
+}
