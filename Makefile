@@ -86,7 +86,7 @@ test: fmt lint lint-workflows test-data-check crds tools annotated-policy.wasm $
 CHROMEDRIVER ?= /usr/bin/chromedriver
 test-browser: wasm-bindgen-cli
 	cd web && CHROMEDRIVER=$(CHROMEDRIVER) CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
-		$(CARGO) test --locked --target wasm32-unknown-unknown -p tempo-policy-web
+		$(CARGO) test --locked --target wasm32-unknown-unknown -p tempo-policy-web --lib --tests
 
 # The upstream CRDs the tests validate against, pinned with their checksums in crds.lock, into a
 # cache outside the repository; without network, set TEMPO_POLICY_CRDS_DIR to a folder holding them.
@@ -109,7 +109,7 @@ fmt:
 
 lint: policy.wasm
 	$(CARGO) clippy --locked --workspace --all-targets --release -- -D warnings
-	$(CARGO) clippy --locked -p tempo-policy-web --all-targets --target wasm32-unknown-unknown -- -D warnings
+	$(CARGO) clippy --locked -p tempo-policy-web --lib --tests --target wasm32-unknown-unknown -- -D warnings
 
 # actionlint on .github/workflows: a broken workflow fails here, not on the first tag.
 lint-workflows:

@@ -154,3 +154,53 @@ fn policy_info() -> PolicyInfo {
         url: annotation("io.kubewarden.policy.url"),
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn registration_and_title_come_from_the_metadata() {
+        let rules = registration();
+        let resources: Vec<&str> = rules.iter().flat_map(|r| r.resources.iter().map(String::as_str)).collect();
+        for resource in ["tempostacks", "tempomonolithics", "secrets"] {
+            assert!(resources.contains(&resource), "{resources:?}");
+        }
+        let info = policy_info();
+        assert_eq!(info.title.as_deref(), Some("tempo-policy"));
+        assert!(info.version.is_some() && info.url.is_some());
+    }
+
+    #[test]
+    fn settings_as_a_whole_cluster_admission_policy() {
+        let policy = "apiVersion: policies.kubewarden.io/v1\nkind: ClusterAdmissionPolicy\nspec:\n  settings:\n    storageSize:\n      default: 3Gi\n";
+        assert_eq!(read_settings(policy).unwrap(), json!({"storageSize": {"default": "3Gi"}}));
+        assert_eq!(read_settings("  \n").unwrap(), Value::Null);
+        let problem = read_settings("storageSize: [\n").unwrap_err();
+        assert_eq!((problem.file.as_str(), problem.line.is_some()), (SETTINGS_FILE, true));
+    }
+
+    #[test]
+    fn options() {
+        assert_eq!(Options::parse("").unwrap(), Options::default());
+        let o = Options::parse(r#"{"namespace": "obs", "strict": true}"#).unwrap();
+        assert_eq!((o.namespace.as_str(), o.strict), ("obs", true));
+        for bad in ["[]", "{\"strict\": 1}", "{\"namespace\": \"\"}", "{\"nope\": 1}", "{"] {
+            assert!(Options::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    /// A Secret the policy reads but that is not pasted: "not found", as in a cluster without it.
+    #[test]
+    fn a_missing_secret_is_not_found_not_a_failed_lookup() {
+        let stack = "apiVersion: tempo.grafana.com/v1alpha1\nkind: TempoStack\nmetadata:\n  name: s\n  namespace: obs\nspec:\n  storage:\n    secret:\n      name: gone\n      type: s3\n  storageSize: 1Gi\n";
+        let report = run(stack, "storage:\n  requireSecret: true\n", &Options::default());
+        let result = &report["results"][0];
+        assert_eq!(result["lookups"][0]["request"], "get v1/Secret obs/gone");
+        let rules: Vec<&str> =
+            result["findings"].as_array().unwrap().iter().filter_map(|f| f["rule"].as_str()).collect();
+        assert!(!rules.contains(&"lookup-skipped"), "{rules:?}");
+        assert_eq!(result["allowed"], false, "{result:#}");
+    }
+}
