@@ -8,7 +8,7 @@ HOST_SRC := $(shell find cli/src -name '*.rs') cli/Cargo.toml cli/build.rs
 WASM_TARGET := target/wasm32-wasip1/release
 POLICY_WASM_BUILD := target/wasm32-wasip1/wasm
 
-.PHONY: all run test e2e-kwctl fmt lint lint-workflows release-check clean test-data bench tool docs crds tools playground playground-build wasm-bindgen-cli test-browser bench-playground
+.PHONY: all run test e2e-kwctl fmt lint lint-workflows release-check clean test-data test-data-check bench tool docs crds tools playground playground-build wasm-bindgen-cli test-browser bench-playground
 
 all: annotated-policy.wasm $(TOOL)
 
@@ -74,8 +74,10 @@ annotated-policy.wasm: policy.wasm metadata.yml docs/usage.md $(TOOL)
 run: annotated-policy.wasm
 	$(TOOL) check --settings examples/settings.yml examples/ || test $$? -eq 1
 
-test: fmt lint lint-workflows crds tools annotated-policy.wasm $(WASM_TARGET)/baseline_policy.wasm playground-build
-	$(CARGO) nextest run --locked --workspace --release --no-fail-fast
+# INSTA_UPDATE=no: a changed rejection or warning text fails against test-data/snapshots until it
+# is reviewed and accepted (`INSTA_UPDATE=always` or `cargo insta review`), and no .snap.new is left.
+test: fmt lint lint-workflows test-data-check crds tools annotated-policy.wasm $(WASM_TARGET)/baseline_policy.wasm playground-build
+	INSTA_UPDATE=no $(CARGO) nextest run --locked --workspace --release --no-fail-fast
 	$(MAKE) test-browser
 
 # The playground's export under wasm-bindgen-test in headless Chromium (chromedriver: Debian's
@@ -120,6 +122,15 @@ release-check:
 
 test-data:
 	python3 test-data/generate.py
+
+# The committed requests and replay sessions are what generate.py writes from scenarios.yml: a
+# scenario edited without regenerating (or a generated file edited by hand) fails here.
+test-data-check:
+	python3 test-data/generate.py
+	@git diff --exit-code --stat -- test-data/requests test-data/replay || \
+		{ echo "test-data/requests or replay differ from what generate.py writes: commit its output"; exit 1; }
+	@untracked="$$(git ls-files --others --exclude-standard -- test-data/requests test-data/replay)"; \
+		test -z "$$untracked" || { echo "generate.py wrote files that are not committed: $$untracked"; exit 1; }
 
 clean:
 	$(CARGO) clean

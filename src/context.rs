@@ -82,6 +82,11 @@ impl<'a> SecretCheck<'a> {
     }
 }
 
+/// The endpoint the operator reads, when it parsed.
+pub fn read_endpoint<'c>(c: &'c SecretCheck) -> Option<&'c Endpoint> {
+    if c.backend == Backend::S3 && c.reads_endpoint() { c.parsed_endpoint() } else { None }
+}
+
 /// Where the object storage is reached: the S3 `endpoint` key as written (trimmed), or, where
 /// the operator builds the URL itself, the URL it builds and the key it builds it from (S3 token
 /// modes: `https://s3.<region>.amazonaws.com` from `region`, always HTTPS; Azure:

@@ -1,25 +1,13 @@
 //! The engine: one admission request plus settings plus a look-up contract in, findings and an optional mutated object out. Knows nothing of waPC.
 
 use crate::cluster::{Cluster, Memo};
-use crate::finding::Findings;
 use crate::objects::CrKind;
 use crate::request::AdmissionRequest;
 use crate::review;
 use crate::settings::Settings;
-use serde_json::Value;
 
-#[derive(Debug, Default, Clone)]
-pub struct Verdict {
-    pub findings: Findings,
-    /// The object with defaults filled in; `None` when nothing was added.
-    pub mutated: Option<Value>,
-}
-
-impl Verdict {
-    pub fn accepted(&self) -> bool {
-        !self.findings.rejects()
-    }
-}
+// Defined below the reviews, which build it; re-exported for the entry points that encode it.
+pub use crate::verdict::Verdict;
 
 pub fn evaluate(request: &AdmissionRequest, settings: &Settings, cluster: &dyn Cluster) -> Verdict {
     let memo = Memo::new(cluster);

@@ -1,6 +1,6 @@
 //! Findings: what a rule reports, as data, rendered later into admission responses, CLI text, JSON or SARIF.
 
-use crate::rules::Rule;
+use crate::registry::Rule;
 use std::fmt;
 
 /// Whether a finding stops the request or only travels back as a warning.

@@ -16,14 +16,15 @@ pub mod keys;
 pub mod location;
 pub mod mutation;
 pub mod objects;
-pub mod production;
 pub mod quantity;
+pub mod registry;
 pub mod request;
 pub mod response;
 pub mod review;
 pub mod rules;
 pub mod selector;
 pub mod settings;
+pub mod verdict;
 
 #[cfg(feature = "guest")]
 use cluster::Cluster;
@@ -69,8 +70,9 @@ pub fn answer_with(payload: &[u8], cluster: &dyn cluster::Cluster) -> Result<res
 /// which setting was wrong; this one names its path (`storage.allowedRegions[1]: ...`).
 #[cfg(feature = "guest")]
 pub fn validate_settings(payload: &[u8]) -> CallResult {
-    let answer = match parse_settings(payload).and_then(|s| s.validate()) {
-        Ok(()) => SettingsValidationResponse { valid: true, message: None },
+    // Valid settings may still carry advice (unanchored allow-list patterns): in the message.
+    let answer = match parse_settings(payload).and_then(|s| s.validate().map(|()| s.warnings())) {
+        Ok(w) => SettingsValidationResponse { valid: true, message: (!w.is_empty()).then(|| w.join("; ")) },
         Err(message) => SettingsValidationResponse { valid: false, message: Some(message) },
     };
     Ok(serde_json::to_vec(&answer)?)

@@ -43,17 +43,12 @@
 
 use crate::json::at;
 use crate::objects::CrKind;
+use crate::objects::components::{MONOLITHIC_VOLUME_DEFAULT_SIZE, TEMPOSTACK_CONTAINERS, TEMPOSTACK_DEFAULT_SIZE};
+use crate::objects::storage::CrStorage;
 use crate::quantity::Quantity;
-use crate::rules::resource_limits::TEMPOSTACK_CONTAINERS;
-use crate::rules::storage_spec::CrStorage;
 use crate::settings::{QuantityText, Settings};
 use serde_json::{Map, Value};
 use std::borrow::Cow;
-
-/// The operator's storage sizes when the CR sets none.
-pub const TEMPOSTACK_DEFAULT_SIZE: &str = "10Gi";
-pub const MONOLITHIC_MEMORY_DEFAULT_SIZE: &str = "2Gi";
-pub const MONOLITHIC_VOLUME_DEFAULT_SIZE: &str = "10Gi";
 
 /// One field the policy filled in.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -325,11 +320,7 @@ mod tests {
     use crate::objects::{Backend, CrRef, StorageUse, Tls};
     use serde_json::json;
 
-    fn settings(json: Value) -> Settings {
-        let s: Settings = serde_json::from_value(json).unwrap();
-        s.validate().unwrap();
-        s
-    }
+    use crate::settings::validated as settings;
 
     fn full() -> Settings {
         settings(

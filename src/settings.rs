@@ -189,9 +189,39 @@ impl Settings {
         if problems.is_empty() { Ok(()) } else { Err(problems.join("; ")) }
     }
 
+    /// Advice that does not make the settings invalid: allow-list patterns
+    /// (`production.staticCredentialsAllowedFor`, `storage.allowedEndpoints`) that are not anchored
+    /// at both ends. They are matched as written (a regex matches anywhere in the URL, as
+    /// docs/settings.md says), so `minio.svc` also allows `https://evil.example/minio.svc`.
+    pub fn warnings(&self) -> Vec<String> {
+        let lists = [
+            ("production.staticCredentialsAllowedFor", &self.production.static_credentials_allowed_for),
+            ("storage.allowedEndpoints", &self.storage.allowed_endpoints),
+        ];
+        let mut out = Vec::new();
+        for (path, patterns) in lists {
+            for (i, p) in patterns.iter().enumerate() {
+                if !is_anchored(p) {
+                    out.push(format!(
+                        "{path}[{i}]: {p:?} is not anchored (^...$), so it allows any endpoint URL that merely contains a match: anchor it"
+                    ));
+                }
+            }
+        }
+        out
+    }
+
     pub fn is_production_configured(&self) -> bool {
         !self.production.namespaces.is_empty() || !self.production.namespace_labels.is_empty()
     }
+}
+
+/// Starts with `^` (or `\A`) and ends with an unescaped `$` (or `\z`).
+fn is_anchored(pattern: &str) -> bool {
+    let starts = pattern.starts_with('^') || pattern.starts_with("\\A");
+    let ends = pattern.ends_with("\\z")
+        || pattern.strip_suffix('$').is_some_and(|rest| rest.chars().rev().take_while(|c| *c == '\\').count() % 2 == 0);
+    starts && ends
 }
 
 fn one_line(s: &str) -> String {
@@ -260,9 +290,32 @@ fn within(
 }
 
 /// Regexes compiled once per evaluation, only for the settings an evaluation actually reads.
-/// Settings were validated before any request, so a pattern that fails here is skipped.
-pub fn compile_all(patterns: &[String]) -> Vec<Regex> {
-    patterns.iter().filter_map(|p| Regex::new(p).ok()).collect()
+/// Settings are validated before any request, so a pattern fails here only when validation was
+/// skipped (a host that does not call `validate_settings`): the caller then fails closed and says
+/// so, never judging with a pattern silently dropped. `path` names the setting in the error.
+pub fn compile_all(path: &str, patterns: &[String]) -> Result<Vec<Regex>, String> {
+    patterns
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            Regex::new(p)
+                .map_err(|e| format!("settings {path}[{i}] is not a valid regex ({})", one_line(&e.to_string())))
+        })
+        .collect()
+}
+
+/// One pattern, as [`compile_all`].
+pub fn compile(path: &str, pattern: &str) -> Result<Regex, String> {
+    Regex::new(pattern).map_err(|e| format!("settings {path} is not a valid regex ({})", one_line(&e.to_string())))
+}
+
+/// Settings from JSON that must be valid: the rules' and the mutation's tests start from these.
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+pub fn validated(json: serde_json::Value) -> Settings {
+    let s: Settings = serde_json::from_value(json).unwrap();
+    s.validate().unwrap();
+    s
 }
 
 #[cfg(test)]
@@ -387,5 +440,41 @@ mod tests {
     fn numbers_are_quantities_too() {
         let s = parse(r#"{"resources":{"maxLimits":{"cpu":8},"defaultLimits":{"cpu":2.5}}}"#).unwrap();
         assert_eq!(s.validate(), Ok(()));
+    }
+
+    /// Issue 14: allow-list patterns that are not anchored are a settings warning, not an error.
+    #[test]
+    fn unanchored_allow_lists_are_warned_about() {
+        let s = parse(
+            r#"{"production":{"staticCredentialsAllowedFor":["^http://minio\\.svc(:\\d+)?$","minio\\.svc"]},
+            "storage":{"allowedEndpoints":["^https://s3\\.eu-west-1\\.amazonaws\\.com$","^https://x","\\Ahttps://y\\z","^a\\$"]}}"#,
+        )
+        .unwrap();
+        assert_eq!(s.validate(), Ok(()));
+        let w = s.warnings();
+        assert_eq!(w.len(), 3, "{w:?}");
+        assert!(
+            w[0].starts_with("production.staticCredentialsAllowedFor[1]: \"minio\\\\.svc\" is not anchored"),
+            "{}",
+            w[0]
+        );
+        assert!(w[1].starts_with("storage.allowedEndpoints[1]:"), "{}", w[1]);
+        // `\$` is a literal dollar, not an anchor.
+        assert!(w[2].starts_with("storage.allowedEndpoints[3]:"), "{}", w[2]);
+        assert!(Settings::default().warnings().is_empty());
+    }
+
+    /// Issue 14: a pattern that does not compile at evaluation time is an error that names it.
+    #[test]
+    fn patterns_that_do_not_compile_are_errors() {
+        let bad = vec!["^ok$".to_string(), "(".to_string()];
+        let e = compile_all("storage.allowedEndpoints", &bad).unwrap_err();
+        assert!(e.starts_with("settings storage.allowedEndpoints[1] is not a valid regex ("), "{e}");
+        assert_eq!(compile_all("x", &bad[..1]).unwrap().len(), 1);
+        assert!(
+            compile("storage.bucketNamePattern", "[")
+                .unwrap_err()
+                .starts_with("settings storage.bucketNamePattern is not")
+        );
     }
 }

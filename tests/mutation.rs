@@ -7,7 +7,7 @@
 mod support;
 
 use serde_json::{Value, json};
-use support::replay::Replay;
+use support::native_cluster::NativeCluster;
 use support::{crd, scenarios};
 use tempo_policy::cluster::{Cluster, NoCluster};
 
@@ -93,7 +93,7 @@ fn every_mutation_scenario_is_idempotent_and_valid() {
         }
         let request = sc.request_json();
         let settings = sc.settings_json();
-        let first = evaluate(&request, &settings, &Replay::load(sc.replay_path()));
+        let first = evaluate(&request, &settings, &NativeCluster(&sc.replay()));
         let Some(mutated) = first.mutated else {
             failures.push(format!("{}: no mutated object", sc.name));
             continue;
@@ -106,7 +106,7 @@ fn every_mutation_scenario_is_idempotent_and_valid() {
         }
         let mut again = request.clone();
         again["object"] = mutated;
-        let second = evaluate(&again, &settings, &Replay::load(sc.replay_path()));
+        let second = evaluate(&again, &settings, &NativeCluster(&sc.replay()));
         if second.mutated.is_some() || second.accepted != first.accepted || second.rules != first.rules {
             failures.push(format!(
                 "{}: evaluating the mutated object changed the verdict: {:?} -> {:?}, patch again: {:?}",

@@ -12,6 +12,7 @@ const SETTINGS_VALID: &[u8] = br#"{"valid":true,"message":null}"#;
 const PROTOCOL_VERSION: &[u8] = br#""v1""#;
 
 /// waPC entry point: registers the three operations a Kubewarden host calls.
+#[allow(unsafe_code)] // `no_mangle` is how waPC finds the init function.
 #[unsafe(no_mangle)]
 pub extern "C" fn wapc_init() {
     register_function("validate", validate);

@@ -193,6 +193,10 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
     if !verdict.valid {
         bail!("Provided settings are not valid: {}", verdict.message.unwrap_or_default());
     }
+    // Valid settings may carry advice (an unanchored allow-list pattern).
+    if let Some(advice) = verdict.message.filter(|m| !m.is_empty()) {
+        eprintln!("warning: settings: {advice}");
+    }
     let response = evaluator.validate(&request);
     let mut stdout = std::io::stdout().lock();
     writeln!(stdout, "{}", response.to_json_line()).context("cannot write to stdout")?;

@@ -1,7 +1,7 @@
 //! `tempo-policy check` end to end through the binary and the compiled, annotated policy:
 //! manifest sets from `test-data/manifests/`, golden reports per format
 //! (`test-data/manifests/golden/`, regenerate with `UPDATE_GOLDEN=1`), the SARIF report
-//! against the SARIF 2.1.0 schema (the part the checker writes), the JUnit report parsed as
+//! against the official SARIF 2.1.0 schema (`tests/schemas/`), the JUnit report parsed as
 //! XML, exit codes, and no secret value in any report.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
@@ -161,9 +161,26 @@ fn json_report_of_the_manifest_set() {
 
 fn sarif_schema() -> Value {
     let text =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/schemas/sarif-2.1.0-subset.json"))
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/schemas/sarif-schema-2.1.0.json"))
             .unwrap();
     serde_json::from_str(&text).unwrap()
+}
+
+/// The schema is the whole official one, and it refuses what SARIF 2.1.0 refuses.
+#[test]
+fn the_sarif_schema_refuses_invalid_logs() {
+    let schema = sarif_schema();
+    assert_eq!(schema["title"], "Static Analysis Results Format (SARIF) Version 2.1.0 JSON Schema");
+    let validator = jsonschema::draft7::options().should_validate_formats(true).build(&schema).unwrap();
+    let valid = serde_json::json!({"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "x"}}, "results": []}]});
+    assert!(validator.is_valid(&valid));
+    for invalid in [
+        serde_json::json!({"version": "2.0.0", "runs": []}),
+        serde_json::json!({"version": "2.1.0", "runs": [{"tool": {"driver": {}}}]}),
+        serde_json::json!({"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "x"}}, "results": [{"message": {"text": "m"}, "level": "fatal"}]}]}),
+    ] {
+        assert!(!validator.is_valid(&invalid), "{invalid}");
+    }
 }
 
 fn assert_valid_sarif(log: &Value) {

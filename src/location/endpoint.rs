@@ -898,6 +898,16 @@ fn classify_ibm(stem: &str, legacy_network: Option<IbmNetwork>) -> IbmEndpoint {
     }
 }
 
+/// `scheme://host[:port]` of a parsed endpoint: what messages show of it (never user-info,
+/// which a parsed endpoint cannot have).
+pub fn shown(e: &Endpoint) -> String {
+    let host = if e.host.contains(':') { format!("[{}]", e.host) } else { e.host.clone() };
+    match e.port {
+        Some(port) => format!("{}://{host}:{port}", e.scheme),
+        None => format!("{}://{host}", e.scheme),
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
 mod tests {

@@ -1,5 +1,6 @@
 //! Reviews: what happens to each kind of request (Tempo CRs, Secrets) before the rules run.
 
+pub mod production;
 pub mod secret;
 pub mod tempo;
 
@@ -23,7 +24,8 @@ pub fn check_secret_for(
     rules::check_secret(&check, out);
 }
 
-/// The namespace a request is about, for look-ups.
-pub fn namespace_of<'r>(request: &'r crate::request::AdmissionRequest, object: &'r serde_json::Value) -> &'r str {
-    if request.namespace.is_empty() { crate::json::meta_str(object, "namespace") } else { &request.namespace }
+/// The namespace a request is about, for look-ups and the production decision: the request's,
+/// else the one the object names in its metadata (`object_namespace`, "" when none).
+pub fn namespace_of(request: &crate::request::AdmissionRequest, object_namespace: &str) -> String {
+    if request.namespace.is_empty() { object_namespace.to_string() } else { request.namespace.to_string() }
 }

@@ -1,18 +1,19 @@
 //! Secret CREATE/UPDATE/DELETE: is it a Tempo storage Secret, and what do the CRs that read it need from it.
 
+use super::production::is_production;
 use crate::cluster::{Cluster, LookupError};
 use crate::context::SecretCheck;
 use crate::credential;
-use crate::engine::Verdict;
 use crate::finding::Findings;
 use crate::json::string_map;
 use crate::keys;
+use crate::objects::storage::{self, CrStorage};
 use crate::objects::{CrKind, SecretDoc, StorageUse};
-use crate::production::is_production;
+use crate::registry::Rule;
 use crate::request::{AdmissionRequest, Operation};
-use crate::rules::storage_spec::{self, CrStorage};
-use crate::rules::{self, Rule};
+use crate::rules;
 use crate::settings::Settings;
+use crate::verdict::Verdict;
 
 /// Look-ups, in this order (kwctl replay files are consumed in order), each at most once:
 /// - CREATE/UPDATE of an Opaque Secret (other types: none): list `TempoStack`, list
@@ -24,7 +25,7 @@ pub fn review(request: &AdmissionRequest, settings: &Settings, cluster: &dyn Clu
     let mut verdict = Verdict::default();
     match request.operation() {
         Some(Operation::Create) | Some(Operation::Update) => content(request, settings, cluster, &mut verdict.findings),
-        Some(Operation::Delete) => rules::secret_in_use::check(request, settings, cluster, &mut verdict.findings),
+        Some(Operation::Delete) => deleted(request, settings, cluster, &mut verdict.findings),
         _ => {}
     }
     verdict
@@ -51,11 +52,8 @@ fn content(request: &AdmissionRequest, settings: &Settings, cluster: &dyn Cluste
     }
     let metadata = doc.metadata();
     let name = crate::json::str_at(&metadata, &["name"]).present().unwrap_or(&request.name).to_string();
-    let namespace = if request.namespace.is_empty() {
-        crate::json::str_at(&metadata, &["namespace"]).present().unwrap_or("").to_string()
-    } else {
-        request.namespace.to_string()
-    };
+    let namespace =
+        super::namespace_of(request, crate::json::str_at(&metadata, &["namespace"]).present().unwrap_or(""));
     if crate::json::at(&metadata, &["deletionTimestamp"]).is_some() {
         return;
     }
@@ -115,6 +113,23 @@ fn content(request: &AdmissionRequest, settings: &Settings, cluster: &dyn Cluste
     }
 }
 
+/// DELETE: looks up the Secret's users for `secret-in-use`, only when that rule is on and the
+/// Secret could be a storage Secret.
+fn deleted(request: &AdmissionRequest, settings: &Settings, cluster: &dyn Cluster, out: &mut Findings) {
+    let name = request.name.as_ref();
+    if !settings.storage.protect_secrets || name.is_empty() {
+        return;
+    }
+    // Secrets of other types never back Tempo storage: no look-up for them.
+    if let Some(old) = request.old_object_json()
+        && SecretDoc::parse(old).is_ok_and(|d| !d.is_opaque())
+    {
+        return;
+    }
+    let namespace = request.namespace.as_ref();
+    rules::secret_in_use::check(name, namespace, users_of(name, namespace, cluster), out);
+}
+
 /// The CRs in `namespace` whose storage names Secret `name`, skipping CRs being deleted.
 pub fn users_of(name: &str, namespace: &str, cluster: &dyn Cluster) -> Result<Vec<StorageUse>, LookupError> {
     let mut users = Vec::new();
@@ -124,7 +139,7 @@ pub fn users_of(name: &str, namespace: &str, cluster: &dyn Cluster) -> Result<Ve
                 continue;
             }
             // Findings about the CR's own spec belong to the CR's admission, not the Secret's.
-            if let CrStorage::Object(usage) = storage_spec::check(kind, &cr.to_object(), &mut Findings::new())
+            if let CrStorage::Object(usage) = storage::read(kind, &cr.to_object()).storage
                 && usage.secret_name == name
             {
                 users.push(usage);

@@ -1,24 +1,27 @@
 //! TempoStack and TempoMonolithic CREATE/UPDATE: the storage section, the Secret it names, and (later rules) sizes, limits and defaults.
 
+use super::production::is_production;
 use crate::cluster::{Cluster, LookupError};
-use crate::engine::Verdict;
 use crate::finding::Findings;
 use crate::json::is_being_deleted;
+use crate::objects::storage::{self, CrStorage, StorageReading};
 use crate::objects::{CrKind, SecretContent};
-use crate::production::is_production;
+use crate::registry::Rule;
 use crate::request::{AdmissionRequest, Operation};
-use crate::rules::storage_spec::CrStorage;
-use crate::rules::{self, Rule};
+use crate::rules;
 use crate::settings::Settings;
+use crate::verdict::Verdict;
 use serde_json::Value;
 
 /// Look-ups, in this order (kwctl replay files are consumed in order), each at most once:
 /// 1. `Namespace/<ns>`, only when the storage section names a Secret, `production.namespaceLabels`
 ///    is set and the namespace matches no `production.namespaces` regex (`production::is_production`);
 /// 2. `Secret/<spec's Secret>`, when the storage section names one;
-/// 3. `ConfigMap/<tls.caName>`, when S3 TLS is enabled with a `caName` (`rules::tls_ca`);
+/// 3. `ConfigMap/<tls.caName>`, when S3 TLS is enabled with a `caName` (`rules::tls_ca::ca_name`);
 /// 4. `Secret/<old Secret>`, on UPDATE only, when the Secret name changed, the backend did not,
-///    the new Secret exists and `storage.protectSecrets` is on (`rules::storage_change`).
+///    the new Secret exists and `storage.protectSecrets` is on (`rules::storage_change::check_cr`).
+///
+/// The rules receive what was looked up; none of them asks the cluster itself.
 pub fn review(kind: CrKind, request: &AdmissionRequest, settings: &Settings, cluster: &dyn Cluster) -> Verdict {
     let mut verdict = Verdict::default();
     let op = request.operation();
@@ -30,18 +33,22 @@ pub fn review(kind: CrKind, request: &AdmissionRequest, settings: &Settings, clu
     if op == Some(Operation::Update) && is_being_deleted(&object) {
         return verdict;
     }
-    let namespace = super::namespace_of(request, &object).to_string();
-    let (storage, declared) = rules::storage_spec::read(kind, &object, out);
+    let namespace = super::namespace_of(request, crate::json::meta_str(&object, "namespace"));
+    let StorageReading { storage, declared, problems } = storage::read(kind, &object);
+    rules::storage_spec::check(&problems, out);
     if let Some(declared) = &declared {
         rules::credential_mode::check_cr(declared, out);
     }
 
+    // The Secret the storage names, kept for `storage-change`.
+    let mut secret_read = None;
     if let CrStorage::Object(usage) = &storage {
         // Production only changes how the Secret is judged: no Namespace look-up for memory or pv.
         let production = is_production(&namespace, settings, cluster, out);
-        match cluster.secret(&namespace, &usage.secret_name) {
+        let secret = cluster.secret(&namespace, &usage.secret_name);
+        match &secret {
             Ok(Some(secret)) => {
-                super::check_secret_for(usage, &SecretContent::from_secret(&secret), settings, production, out)
+                super::check_secret_for(usage, &SecretContent::from_secret(secret), settings, production, out)
             }
             // A manifest or replayed Secret that is not a valid Secret: read leniently, so that a
             // value that is not base64 is a `secret-keys` finding naming its key.
@@ -63,9 +70,23 @@ pub fn review(kind: CrKind, request: &AdmissionRequest, settings: &Settings, clu
                 ),
             ),
         }
-        rules::tls_ca::check(usage, &namespace, cluster, out);
+        if let Some(ca_name) = rules::tls_ca::ca_name(usage) {
+            let config_map = cluster.config_map(&namespace, ca_name);
+            rules::tls_ca::check(usage, ca_name, &namespace, config_map, out);
+        }
+        secret_read = Some(secret);
     }
-    rules::storage_change::check_cr(kind, request, &object, &storage, &namespace, settings, cluster, out);
+    // A new Secret name on UPDATE: compared with the old Secret only when the new one exists
+    // (missing or unreadable was reported above).
+    if let Some(old_use) = rules::storage_change::check_cr(kind, request, &object, &storage, settings, out)
+        && let CrStorage::Object(new_use) = &storage
+        && let Some(Ok(Some(new_secret))) = &secret_read
+    {
+        let old_secret = cluster.secret(&namespace, &old_use.secret_name);
+        let old_secret = old_secret.map(|s| s.map(|s| SecretContent::from_secret(&s)));
+        let new_secret = SecretContent::from_secret(new_secret);
+        rules::storage_change::check_secret_swap(kind, &object, &old_use, new_use, &new_secret, old_secret, out);
+    }
 
     // Limits and sizes are judged on the object as it will be stored, defaults included, so that
     // the mutated object evaluated again finds the same and adds nothing.

@@ -38,13 +38,13 @@
 //! `storage.bucketNamePattern` (a regex every bucket and container name must match).
 
 use crate::context::SecretCheck;
+use crate::context::read_endpoint;
 use crate::finding::{Findings, Severity, quote};
 use crate::location::bucket_name::{azure_container_problems, gcs_bucket_problems, s3_bucket_problems};
 use crate::location::endpoint::{Scheme, Target};
 use crate::objects::Backend;
-use crate::rules::Rule;
-use crate::rules::endpoint_region::read_endpoint;
-use regex::Regex;
+use crate::registry::Rule;
+use crate::settings::compile;
 
 pub fn check(c: &SecretCheck, out: &mut Findings) {
     let key = c.backend.bucket_key();
@@ -82,8 +82,17 @@ pub fn check(c: &SecretCheck, out: &mut Findings) {
         );
     }
 
-    if let Some(pattern) = &c.settings.storage.bucket_name_pattern
-        && let Ok(re) = Regex::new(pattern)
+    let pattern = c.settings.storage.bucket_name_pattern.as_deref();
+    if let Some(Err(e)) = pattern.map(|p| compile("storage.bucketNamePattern", p)) {
+        // Fail closed: a convention that cannot be read is not met.
+        out.reject(
+            Rule::BucketName,
+            path.clone(),
+            format!("{}: {what} {} cannot be checked: {e}: fix the policy settings", c.subject(), quote(name)),
+        );
+    }
+    if let Some(pattern) = pattern
+        && let Ok(re) = compile("storage.bucketNamePattern", pattern)
         && !re.is_match(name)
     {
         out.reject(

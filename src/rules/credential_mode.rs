@@ -30,9 +30,9 @@ use crate::context::SecretCheck;
 use crate::credential::{ModeDecision, mode_of_keys};
 use crate::finding::Findings;
 use crate::keys;
+use crate::objects::storage::Declared;
 use crate::objects::{Backend, CredentialMode};
-use crate::rules::Rule;
-use crate::rules::storage_spec::Declared;
+use crate::registry::Rule;
 
 /// The part that needs only the CR: it runs even when the storage section is unusable otherwise.
 pub fn check_cr(usage: &Declared, out: &mut Findings) {

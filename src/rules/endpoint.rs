@@ -41,7 +41,7 @@
 use crate::context::SecretCheck;
 use crate::finding::Findings;
 use crate::location::endpoint::EndpointNote;
-use crate::rules::Rule;
+use crate::registry::Rule;
 
 pub fn check(c: &SecretCheck, out: &mut Findings) {
     let path = c.key_path("endpoint");

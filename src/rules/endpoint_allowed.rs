@@ -32,7 +32,7 @@
 use crate::context::{EffectiveEndpoint, SecretCheck};
 use crate::finding::{Findings, quote};
 use crate::objects::Backend;
-use crate::rules::Rule;
+use crate::registry::Rule;
 use crate::settings::compile_all;
 
 pub fn check(c: &SecretCheck, out: &mut Findings) {
@@ -41,8 +41,18 @@ pub fn check(c: &SecretCheck, out: &mut Findings) {
         return;
     }
     let Some(effective) = c.effective_endpoint() else { return };
-    if compile_all(patterns).iter().any(|re| re.is_match(effective.url())) {
-        return;
+    match compile_all("storage.allowedEndpoints", patterns) {
+        Ok(compiled) if compiled.iter().any(|re| re.is_match(effective.url())) => return,
+        Ok(_) => {}
+        // Fail closed: an allow-list that cannot be read allows nothing.
+        Err(e) => {
+            out.reject(
+                Rule::EndpointAllowed,
+                "settings storage.allowedEndpoints",
+                format!("{}: the endpoint cannot be checked: {e}: fix the policy settings", c.subject()),
+            );
+            return;
+        }
     }
     // As written in YAML single quotes: Rust string syntax would double every backslash.
     let listed = patterns.iter().map(|p| format!("'{}'", p.replace("; ", ";\\u{20}"))).collect::<Vec<_>>().join(", ");

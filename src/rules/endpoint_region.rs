@@ -57,12 +57,12 @@
 
 use std::fmt;
 
-use crate::context::SecretCheck;
+use crate::context::{SecretCheck, read_endpoint};
 use crate::finding::{Findings, quote};
-use crate::location::endpoint::{AwsForm, Endpoint, IbmForm, Target, VpcKind};
+use crate::location::endpoint::{AwsForm, Endpoint, IbmForm, Target, VpcKind, shown};
 use crate::location::region::{AwsPartition, RegionCheck, check_aws_region, check_ibm_location, partition_matches};
 use crate::objects::Backend;
-use crate::rules::Rule;
+use crate::registry::Rule;
 
 /// Where a statement about the bucket's region comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -130,11 +130,6 @@ impl RegionProvider {
     }
 }
 
-/// The endpoint the operator reads, when it parsed.
-pub fn read_endpoint<'c>(c: &'c SecretCheck) -> Option<&'c Endpoint> {
-    if c.backend == Backend::S3 && c.reads_endpoint() { c.parsed_endpoint() } else { None }
-}
-
 /// The S3 `region` key as the operator reads it, with the provider it is judged by and the
 /// verdict. `None` when absent, not read, or beside an S3-compatible endpoint that is no cloud
 /// (MinIO's region is whatever its administrator chose, and only the token modes, which talk
@@ -176,16 +171,6 @@ pub fn region_claims<'c>(c: &'c SecretCheck) -> Vec<RegionClaim<'c>> {
         claims.push(RegionClaim { source: RegionSource::BucketRegions(bucket.to_string()), region });
     }
     claims
-}
-
-/// `scheme://host[:port]` of a parsed endpoint: what messages show of it (never user-info,
-/// which a parsed endpoint cannot have).
-pub fn shown(e: &Endpoint) -> String {
-    let host = if e.host.contains(':') { format!("[{}]", e.host) } else { e.host.clone() };
-    match e.port {
-        Some(port) => format!("{}://{host}:{port}", e.scheme),
-        None => format!("{}://{host}", e.scheme),
-    }
 }
 
 pub fn check(c: &SecretCheck, out: &mut Findings) {

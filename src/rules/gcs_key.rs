@@ -30,7 +30,7 @@ use crate::context::SecretCheck;
 use crate::credential::GCS_KEY_TYPES;
 use crate::finding::Findings;
 use crate::objects::{Backend, CredentialMode};
-use crate::rules::Rule;
+use crate::registry::Rule;
 use serde_json::Value;
 
 pub const TOKEN_FILE: &str = "/var/run/secrets/storage/serviceaccount/token";

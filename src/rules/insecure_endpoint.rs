@@ -31,11 +31,12 @@
 //! `production.allowInsecureEndpoints` (keep these a warning in production too).
 
 use crate::context::SecretCheck;
+use crate::context::read_endpoint;
 use crate::finding::{Findings, Severity, quote};
+use crate::location::endpoint::shown;
 use crate::location::endpoint::{EndpointNote, Scheme};
 use crate::objects::{Backend, CrKind};
-use crate::rules::Rule;
-use crate::rules::endpoint_region::{read_endpoint, shown};
+use crate::registry::Rule;
 
 pub fn check(c: &SecretCheck, out: &mut Findings) {
     if c.backend != Backend::S3 {

@@ -25,12 +25,14 @@
 //! (bucket / container name → region, for buckets whose endpoint names no region).
 
 use crate::context::SecretCheck;
+use crate::context::read_endpoint;
 use crate::finding::{Findings, quote};
 use crate::location::endpoint::Target;
+use crate::location::endpoint::shown;
 use crate::location::region::RegionCheck;
 use crate::objects::Backend;
-use crate::rules::Rule;
-use crate::rules::endpoint_region::{read_endpoint, region_claims, region_key, shown};
+use crate::registry::Rule;
+use crate::rules::endpoint_region::{region_claims, region_key};
 
 pub fn check(c: &SecretCheck, out: &mut Findings) {
     let allowed = &c.settings.storage.allowed_regions;

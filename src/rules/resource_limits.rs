@@ -60,161 +60,17 @@
 //! (through the defaults the policy adds).
 
 use crate::finding::Findings;
-use crate::json::{Field, at, bool_at, meta_str, object_at, str_at};
-use crate::mutation::{Defaulted, MONOLITHIC_MEMORY_DEFAULT_SIZE};
+use crate::json::{Field, at, meta_str, object_at, str_at};
+use crate::mutation::Defaulted;
+use crate::objects::components::{
+    MONOLITHIC_MEMORY_DEFAULT_SIZE, Share, TEMPOSTACK_CONTAINERS, gateway_enabled, jaeger_auth_enabled, on,
+};
+use crate::objects::storage::CrStorage;
 use crate::objects::{CrKind, CrRef};
 use crate::quantity::Quantity;
-use crate::rules::Rule;
-use crate::rules::storage_spec::CrStorage;
+use crate::registry::Rule;
 use crate::settings::Settings;
 use serde_json::Value;
-
-/// A TempoStack container, and where the operator takes its resources from
-/// (internal/manifests/<component>/*.go, `resources(tempo)` and friends).
-#[derive(Debug)]
-pub struct StackContainer {
-    /// The operator's name for it (its share-table key where it has one), for messages.
-    pub name: &'static str,
-    /// The CR's `resources` for it: when present (even `{}`), it replaces everything else.
-    /// `None`: the container has no such field (the gateway's OPA sidecar).
-    pub own: Option<&'static [&'static str]>,
-    /// Where its limits are read from when `own` is present: `own`, except for tempo-query, which
-    /// the operator gives `jaegerQuery.resources` (`tempoQueryResources` in
-    /// internal/manifests/queryfrontend/query_frontend.go dereferences the wrong field).
-    pub effective: Option<&'static [&'static str]>,
-    /// Whether it has an entry in the operator's share table of `spec.resources.total`.
-    pub share: Share,
-    /// When the operator renders it.
-    pub runs: fn(&Value) -> bool,
-}
-
-/// Which of the operator's share tables (`resourcesMap*` in manifestutils/resources.go) list a
-/// container: `Always` (all three), `Gateway` (only the table used when the gateway is on and the
-/// Jaeger UI's OAuth proxy is off), `Proxy` (only the table used when that proxy is on), `Never`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Share {
-    Always,
-    Gateway,
-    Proxy,
-    Never,
-}
-
-const JAEGER_QUERY_RESOURCES: &[&str] = &["spec", "template", "queryFrontend", "jaegerQuery", "resources"];
-
-fn on(obj: &Value, path: &[&str]) -> bool {
-    bool_at(obj, path) == Field::Present(true)
-}
-
-fn always(_: &Value) -> bool {
-    true
-}
-
-fn jaeger_query_enabled(obj: &Value) -> bool {
-    on(obj, &["spec", "template", "queryFrontend", "jaegerQuery", "enabled"])
-}
-
-fn gateway_enabled(obj: &Value) -> bool {
-    on(obj, &["spec", "template", "gateway", "enabled"])
-}
-
-fn jaeger_auth_enabled(obj: &Value) -> bool {
-    on(obj, &["spec", "template", "queryFrontend", "jaegerQuery", "authentication", "enabled"])
-}
-
-/// The query-frontend's oauth-proxy: only on the Jaeger UI's own route, without the gateway
-/// (`BuildQueryFrontend` in query_frontend.go).
-fn oauth_proxy_runs(obj: &Value) -> bool {
-    !gateway_enabled(obj)
-        && str_at(obj, &["spec", "template", "queryFrontend", "jaegerQuery", "ingress", "type"])
-            == Field::Present("route")
-        && jaeger_auth_enabled(obj)
-}
-
-/// The gateway's OPA sidecar: OpenShift tenant mode only (`patchOCPOPAContainer` in gateway/openshift.go).
-fn opa_runs(obj: &Value) -> bool {
-    gateway_enabled(obj) && str_at(obj, &["spec", "tenants", "mode"]) == Field::Present("openshift")
-}
-
-fn metrics_generator_enabled(obj: &Value) -> bool {
-    on(obj, &["spec", "template", "metricsGenerator", "enabled"])
-}
-
-/// Every container the operator renders for a TempoStack (init containers copy their main
-/// container's resources, `initContainerAZAnnotationCheck` in manifestutils/node_placement.go).
-pub const TEMPOSTACK_CONTAINERS: [StackContainer; 11] = [
-    StackContainer {
-        name: "distributor",
-        own: Some(&["spec", "template", "distributor", "component", "resources"]),
-        effective: Some(&["spec", "template", "distributor", "component", "resources"]),
-        share: Share::Always,
-        runs: always,
-    },
-    StackContainer {
-        name: "ingester",
-        own: Some(&["spec", "template", "ingester", "resources"]),
-        effective: Some(&["spec", "template", "ingester", "resources"]),
-        share: Share::Always,
-        runs: always,
-    },
-    StackContainer {
-        name: "querier",
-        own: Some(&["spec", "template", "querier", "resources"]),
-        effective: Some(&["spec", "template", "querier", "resources"]),
-        share: Share::Always,
-        runs: always,
-    },
-    StackContainer {
-        name: "compactor",
-        own: Some(&["spec", "template", "compactor", "resources"]),
-        effective: Some(&["spec", "template", "compactor", "resources"]),
-        share: Share::Always,
-        runs: always,
-    },
-    StackContainer {
-        name: "query-frontend",
-        own: Some(&["spec", "template", "queryFrontend", "component", "resources"]),
-        effective: Some(&["spec", "template", "queryFrontend", "component", "resources"]),
-        share: Share::Always,
-        runs: always,
-    },
-    StackContainer {
-        name: "jaeger-query",
-        own: Some(JAEGER_QUERY_RESOURCES),
-        effective: Some(JAEGER_QUERY_RESOURCES),
-        share: Share::Always,
-        runs: jaeger_query_enabled,
-    },
-    StackContainer {
-        name: "tempo-query",
-        own: Some(&["spec", "template", "queryFrontend", "jaegerQuery", "tempoQuery", "resources"]),
-        effective: Some(JAEGER_QUERY_RESOURCES),
-        // Without its own resources it takes the query-frontend's share.
-        share: Share::Always,
-        runs: jaeger_query_enabled,
-    },
-    StackContainer {
-        name: "query-frontend oauth-proxy",
-        own: Some(&["spec", "template", "queryFrontend", "jaegerQuery", "authentication", "resources"]),
-        effective: Some(&["spec", "template", "queryFrontend", "jaegerQuery", "authentication", "resources"]),
-        share: Share::Proxy,
-        runs: oauth_proxy_runs,
-    },
-    StackContainer {
-        name: "gateway",
-        own: Some(&["spec", "template", "gateway", "component", "resources"]),
-        effective: Some(&["spec", "template", "gateway", "component", "resources"]),
-        share: Share::Gateway,
-        runs: gateway_enabled,
-    },
-    StackContainer { name: "tempo-gateway-opa", own: None, effective: None, share: Share::Gateway, runs: opa_runs },
-    StackContainer {
-        name: "metrics-generator",
-        own: Some(&["spec", "template", "metricsGenerator", "component", "resources"]),
-        effective: Some(&["spec", "template", "metricsGenerator", "component", "resources"]),
-        share: Share::Never,
-        runs: metrics_generator_enabled,
-    },
-];
 
 /// A TempoMonolithic container with its own `resources` (the Tempo container is `spec.resources`),
 /// as internal/manifests/monolithic/statefulset.go and build.go render them: each takes only its
@@ -536,17 +392,13 @@ impl Rules<'_> {
                         out.reject(
                             Rule::ResourceLimits,
                             format!("{dotted}.{key}"),
-                            safe(format!("{dotted}.{key} {q} is negative: a limit must be positive")),
+                            format!("{dotted}.{key} {q} is negative: a limit must be positive"),
                         );
                         Limit::Bad
                     }
                     Ok(q) => Limit::Set(q),
                     Err(e) => {
-                        out.reject(
-                            Rule::ResourceLimits,
-                            format!("{dotted}.{key}"),
-                            safe(format!("{dotted}.{key}: {e}")),
-                        );
+                        out.reject(Rule::ResourceLimits, format!("{dotted}.{key}"), format!("{dotted}.{key}: {e}"));
                         Limit::Bad
                     }
                 },
@@ -570,11 +422,6 @@ impl Rules<'_> {
     }
 }
 
-/// A message must never contain "; " (rejections are joined with it); user text might.
-fn safe(message: String) -> String {
-    if message.contains("; ") { message.replace("; ", ";") } else { message }
-}
-
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]
 mod tests {
@@ -583,11 +430,7 @@ mod tests {
     use crate::mutation;
     use serde_json::json;
 
-    fn settings(json: Value) -> Settings {
-        let s: Settings = serde_json::from_value(json).unwrap();
-        s.validate().unwrap();
-        s
-    }
+    use crate::settings::validated as settings;
 
     fn run(kind: CrKind, storage: CrStorage, obj: Value, s: &Settings) -> Vec<(Severity, String)> {
         let d = mutation::apply(kind, &storage, &obj, None, s);

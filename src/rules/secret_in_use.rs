@@ -15,29 +15,15 @@
 //! ## Settings
 //! `storage.protectSecrets` (default true).
 
-use crate::cluster::Cluster;
+use crate::cluster::LookupError;
 use crate::finding::Findings;
-use crate::request::AdmissionRequest;
-use crate::review::secret::users_of;
-use crate::rules::Rule;
-use crate::settings::Settings;
+use crate::objects::StorageUse;
+use crate::registry::Rule;
 
-pub fn check(request: &AdmissionRequest, settings: &Settings, cluster: &dyn Cluster, out: &mut Findings) {
-    if !settings.storage.protect_secrets {
-        return;
-    }
-    let name = request.name.as_ref();
-    let namespace = request.namespace.as_ref();
-    if name.is_empty() {
-        return;
-    }
-    // Secrets of other types never back Tempo storage: no look-up for them.
-    if let Some(old) = request.old_object_json()
-        && crate::objects::SecretDoc::parse(old).is_ok_and(|d| !d.is_opaque())
-    {
-        return;
-    }
-    match users_of(name, namespace, cluster) {
+/// `users` is the review's look-up of the CRs that read Secret `name` (the review skips the
+/// look-up when `storage.protectSecrets` is off or the Secret is not Opaque).
+pub fn check(name: &str, namespace: &str, users: Result<Vec<StorageUse>, LookupError>, out: &mut Findings) {
+    match users {
         Ok(users) if !users.is_empty() => {
             let names: Vec<String> = users.iter().map(|u| format!("{} ({})", u.cr, u.secret_path)).collect();
             out.reject(

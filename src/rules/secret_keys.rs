@@ -30,7 +30,7 @@ use crate::credential::ModeDecision;
 use crate::finding::Findings;
 use crate::keys;
 use crate::objects::{CredentialMode, Entry};
-use crate::rules::Rule;
+use crate::registry::Rule;
 
 pub fn check(c: &SecretCheck, out: &mut Findings) {
     for section in &c.secret.malformed {

@@ -33,7 +33,7 @@ use crate::context::SecretCheck;
 use crate::credential::{ModeDecision, gcs_long_lived};
 use crate::finding::Findings;
 use crate::objects::{Backend, CredentialMode};
-use crate::rules::Rule;
+use crate::registry::Rule;
 use crate::settings::compile_all;
 
 pub fn check(c: &SecretCheck, out: &mut Findings) {
@@ -45,9 +45,15 @@ pub fn check(c: &SecretCheck, out: &mut Findings) {
     if long_lived.is_empty() && !explicit_static {
         return;
     }
-    if endpoint_exempted(c) {
+    let exemption = endpoint_exempted(c);
+    if exemption == Ok(true) {
         return;
     }
+    // Fail closed: an exemption list that cannot be read exempts nothing, and the message says why.
+    let unread = match &exemption {
+        Err(e) => format!(" (no endpoint is exempted: {e}: fix the policy settings)"),
+        Ok(_) => String::new(),
+    };
     let what = match (long_lived.is_empty(), c.usage) {
         (false, _) => format!("holds long-lived credentials ({})", long_lived.join(" and ")),
         (true, Some(u)) => format!("is read with {}: static", u.mode_path),
@@ -67,7 +73,7 @@ pub fn check(c: &SecretCheck, out: &mut Findings) {
         Rule::StaticCredentials,
         path,
         format!(
-            "{} {what}{mode_note}, and static credentials are not allowed in production: {}",
+            "{} {what}{mode_note}, and static credentials are not allowed in production{unread}: {}",
             c.subject(),
             instead(c.backend, explicit_static)
         ),
@@ -88,13 +94,13 @@ fn long_lived_keys(c: &SecretCheck) -> Vec<String> {
 }
 
 /// The endpoint, as written and trimmed, matches `production.staticCredentialsAllowedFor`.
-fn endpoint_exempted(c: &SecretCheck) -> bool {
+fn endpoint_exempted(c: &SecretCheck) -> Result<bool, String> {
     let patterns = &c.settings.production.static_credentials_allowed_for;
     if patterns.is_empty() || c.backend != Backend::S3 {
-        return false;
+        return Ok(false);
     }
-    let Some(endpoint) = c.secret.text("endpoint").map(str::trim) else { return false };
-    compile_all(patterns).iter().any(|re| re.is_match(endpoint))
+    let Some(endpoint) = c.secret.text("endpoint").map(str::trim) else { return Ok(false) };
+    Ok(compile_all("production.staticCredentialsAllowedFor", patterns)?.iter().any(|re| re.is_match(endpoint)))
 }
 
 /// What to use instead, per backend.

@@ -42,14 +42,14 @@
 //! ## Settings
 //! `storage.protectSecrets` (default true; `false` turns this rule off).
 
-use crate::cluster::Cluster;
+use crate::cluster::LookupError;
 use crate::finding::{Findings, quote};
+use crate::location::endpoint::shown;
 use crate::location::endpoint::{AwsEndpoint, AwsForm, Target, VpcKind, parse_endpoint};
+use crate::objects::storage::{self, CrStorage};
 use crate::objects::{Backend, CrKind, SecretContent, SecretDoc, StorageUse};
+use crate::registry::Rule;
 use crate::request::{AdmissionRequest, Operation};
-use crate::rules::Rule;
-use crate::rules::endpoint_region::shown;
-use crate::rules::storage_spec::{self, CrStorage};
 use crate::settings::Settings;
 use serde_json::Value;
 
@@ -67,36 +67,29 @@ fn how_to_allow(kind: &str) -> String {
     )
 }
 
-/// UPDATE of a TempoStack or TempoMonolithic. `new` is the storage of `object`; the look-ups
-/// (the new Secret again, answered by the request's memo, then the old Secret) happen only when
-/// the Secret name changed and the backend did not.
-#[allow(clippy::too_many_arguments)]
+/// UPDATE of a TempoStack or TempoMonolithic, before any look-up: a move to another backend is
+/// refused here. `new` is the storage of `object`. Returns the old storage when the Secret name
+/// changed and the backend did not: the review then reads the Secrets (the new one it has read
+/// already, then the old one, see `review::tempo` for the order) and [`check_secret_swap`]
+/// compares them.
 pub fn check_cr(
     kind: CrKind,
     request: &AdmissionRequest,
     object: &Value,
     new: &CrStorage,
-    namespace: &str,
     settings: &Settings,
-    cluster: &dyn Cluster,
     out: &mut Findings,
-) {
+) -> Option<StorageUse> {
     if !settings.storage.protect_secrets
         || request.operation() != Some(Operation::Update)
         || allowed_by_annotation(object)
     {
-        return;
+        return None;
     }
-    let Some(old_object) = request.old_object_json().and_then(|j| serde_json::from_str::<Value>(j).ok()) else {
-        return;
-    };
-    // Findings about the old object were given when it was admitted.
-    let old = storage_spec::check(kind, &old_object, &mut Findings::new());
-    let cr = format!("{} {:?}", kind.as_str(), crate::json::meta_str(object, "name"));
-    let (old_backend, new_backend) = match (backend_name(&old), backend_name(new)) {
-        (Some(o), Some(n)) => (o, n),
-        _ => return,
-    };
+    let old_object = request.old_object_json().and_then(|j| serde_json::from_str::<Value>(j).ok())?;
+    // Problems of the old object were reported when it was admitted.
+    let old = storage::read(kind, &old_object).storage;
+    let (old_backend, new_backend) = (backend_name(&old)?, backend_name(new)?);
     if old_backend != new_backend {
         let path = match kind {
             CrKind::TempoStack => "spec.storage.secret.type",
@@ -106,22 +99,36 @@ pub fn check_cr(
             Rule::StorageChange,
             path,
             format!(
-                "{cr} moves its trace storage from {old_backend} to {new_backend} ({path}), and the traces already written to {old_backend} become unreachable: {}",
+                "{} moves its trace storage from {old_backend} to {new_backend} ({path}), and the traces already written to {old_backend} become unreachable: {}",
+                cr_named(kind, object),
                 how_to_allow(kind.as_str())
             ),
         );
-        return;
+        return None;
     }
-    let (CrStorage::Object(old_use), CrStorage::Object(new_use)) = (&old, new) else { return };
-    if old_use.secret_name == new_use.secret_name {
-        return;
+    match (old, new) {
+        (CrStorage::Object(old_use), CrStorage::Object(new_use)) if old_use.secret_name != new_use.secret_name => {
+            Some(old_use)
+        }
+        _ => None,
     }
-    // The new Secret was read by the review already (the memo answers); nothing to compare
-    // when it is missing or unreadable, and that was reported.
-    let Ok(Some(new_secret)) = cluster.secret(namespace, &new_use.secret_name) else { return };
-    let new_secret = SecretContent::from_secret(&new_secret);
-    let old_secret = match cluster.secret(namespace, &old_use.secret_name) {
-        Ok(Some(secret)) => SecretContent::from_secret(&secret),
+}
+
+/// The second half of [`check_cr`]: `new_secret` is the Secret the CR names now (read by the
+/// review, which compares nothing when it is missing or unreadable), `old_secret` the look-up of
+/// the one it named before (`old_use`).
+pub fn check_secret_swap(
+    kind: CrKind,
+    object: &Value,
+    old_use: &StorageUse,
+    new_use: &StorageUse,
+    new_secret: &SecretContent,
+    old_secret: Result<Option<SecretContent>, LookupError>,
+    out: &mut Findings,
+) {
+    let cr = cr_named(kind, object);
+    let old_secret = match old_secret {
+        Ok(Some(secret)) => secret,
         // The old Secret is gone: there is nothing it pointed at any more.
         Ok(None) => return,
         Err(e) => {
@@ -136,7 +143,7 @@ pub fn check_cr(
             return;
         }
     };
-    let changes = differences(new_use.backend, &old_secret, &new_secret);
+    let changes = differences(new_use.backend, &old_secret, new_secret);
     if !changes.is_empty() {
         out.reject(
             Rule::StorageChange,
@@ -151,6 +158,10 @@ pub fn check_cr(
             ),
         );
     }
+}
+
+fn cr_named(kind: CrKind, object: &Value) -> String {
+    format!("{} {:?}", kind.as_str(), crate::json::meta_str(object, "name"))
 }
 
 /// UPDATE of a Secret that `users` (not being deleted) read as their storage.
@@ -279,7 +290,7 @@ fn shown_endpoint(raw: &str) -> Option<String> {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use crate::cluster::{JsonCluster, Lookup, LookupError, Resource};
+    use crate::cluster::{Cluster, JsonCluster, Lookup, LookupError, Resource};
     use crate::request::AdmissionRequest;
     use serde_json::json;
     use std::cell::RefCell;
@@ -331,9 +342,19 @@ mod tests {
     fn run_cr(cluster: &Secrets, op: &str, old: Value, new: Value, settings: &Settings) -> Vec<String> {
         let text = request_json(op, "TempoStack", &new, &old);
         let request: AdmissionRequest = serde_json::from_str(&text).unwrap();
-        let storage = storage_spec::check(CrKind::TempoStack, &new, &mut Findings::new());
+        let storage = storage::read(CrKind::TempoStack, &new).storage;
         let mut out = Findings::new();
-        check_cr(CrKind::TempoStack, &request, &new, &storage, "observability", settings, cluster, &mut out);
+        // The look-ups as `review::tempo` makes them: the new Secret (which the review has read
+        // already), then, only when it exists, the old one.
+        if let Some(old_use) = check_cr(CrKind::TempoStack, &request, &new, &storage, settings, &mut out)
+            && let CrStorage::Object(new_use) = &storage
+            && let Ok(Some(new_secret)) = cluster.secret("observability", &new_use.secret_name)
+        {
+            let old_secret = cluster.secret("observability", &old_use.secret_name);
+            let old_secret = old_secret.map(|s| s.map(|s| SecretContent::from_secret(&s)));
+            let new_secret = SecretContent::from_secret(&new_secret);
+            check_secret_swap(CrKind::TempoStack, &new, &old_use, new_use, &new_secret, old_secret, &mut out);
+        }
         out.iter().map(|f| f.to_string()).collect()
     }
 
@@ -352,141 +373,104 @@ mod tests {
         c
     }
 
-    #[test]
-    fn a_backend_change_is_refused_without_look_ups() {
-        let c = cluster();
-        let m = run_cr(
-            &c,
-            "UPDATE",
-            stack("tempo-s3", "s3", false),
-            stack("tempo-s3", "azure", false),
-            &Settings::default(),
-        );
-        assert_eq!(m.len(), 1);
-        assert!(
-            m[0].starts_with("storage-change: TempoStack \"tracing\" moves its trace storage from s3 to azure"),
-            "{}",
-            m[0]
-        );
-        assert!(m[0].contains(ALLOW_ANNOTATION));
-        assert!(c.asked.borrow().is_empty());
-        assert!(
-            run_cr(
-                &c,
-                "UPDATE",
-                stack("tempo-s3", "s3", false),
-                stack("tempo-s3", "azure", true),
-                &Settings::default()
-            )
-            .is_empty()
-        );
-        assert!(
-            run_cr(
-                &c,
-                "CREATE",
-                stack("tempo-s3", "s3", false),
-                stack("tempo-s3", "azure", false),
-                &Settings::default()
-            )
-            .is_empty()
-        );
-        let mut off = Settings::default();
-        off.storage.protect_secrets = false;
-        assert!(
-            run_cr(&c, "UPDATE", stack("tempo-s3", "s3", false), stack("tempo-s3", "azure", false), &off).is_empty()
-        );
+    fn without(name: &'static str) -> impl Fn() -> Secrets {
+        move || {
+            let mut c = cluster();
+            c.by_name.remove(name);
+            c
+        }
     }
 
-    #[test]
-    fn a_new_secret_with_another_bucket_is_refused() {
-        let c = cluster();
-        let m = run_cr(
-            &c,
-            "UPDATE",
-            stack("tempo-s3", "s3", false),
-            stack("tempo-s3-archive", "s3", false),
-            &Settings::default(),
-        );
-        assert_eq!(m.len(), 1, "{m:?}");
-        assert!(m[0].contains("bucket \"tempo-traces-archive\" instead of \"tempo-traces-eu\""), "{}", m[0]);
-        assert!(!m[0].contains("EXAMPLE"));
-        // The new Secret first (the memo answers it in a real request), then the old one.
-        assert_eq!(*c.asked.borrow(), vec!["Secret/tempo-s3-archive", "Secret/tempo-s3"]);
-        let m = run_cr(
-            &c,
-            "UPDATE",
-            stack("tempo-s3", "s3", false),
-            stack("tempo-s3-archive", "s3", true),
-            &Settings::default(),
-        );
-        assert!(m.is_empty());
+    fn failing(name: &'static str) -> impl Fn() -> Secrets {
+        move || {
+            let mut c = cluster();
+            c.fail.insert(name.into(), LookupError::Failed("timeout".into()));
+            c
+        }
     }
 
-    #[test]
-    fn a_rotated_secret_to_the_same_store_is_fine() {
-        let c = cluster();
-        assert!(
-            run_cr(
-                &c,
-                "UPDATE",
-                stack("tempo-s3", "s3", false),
-                stack("tempo-s3-rotated", "s3", false),
-                &Settings::default()
-            )
-            .is_empty()
-        );
-        // The same name: no look-up at all.
-        let c = cluster();
-        assert!(
-            run_cr(&c, "UPDATE", stack("tempo-s3", "s3", false), stack("tempo-s3", "s3", false), &Settings::default())
-                .is_empty()
-        );
-        assert!(c.asked.borrow().is_empty());
+    /// One CR UPDATE (or CREATE): the Secret and backend before and after, whether the new object
+    /// carries the allow annotation, what is said (one finding containing every text, or none)
+    /// and which Secrets are looked up (the new one, which the review has read already, first).
+    struct Case {
+        what: &'static str,
+        cluster: Box<dyn Fn() -> Secrets>,
+        op: &'static str,
+        old: (&'static str, &'static str),
+        new: (&'static str, &'static str, bool),
+        protect: bool,
+        says: &'static [&'static str],
+        asked: Option<&'static [&'static str]>,
     }
 
+    fn case(what: &'static str, old: (&'static str, &'static str), new: (&'static str, &'static str, bool)) -> Case {
+        Case { what, cluster: Box::new(cluster), op: "UPDATE", old, new, protect: true, says: &[], asked: None }
+    }
+
+    const MOVES: &str = "storage-change: TempoStack \"tracing\" moves its trace storage from s3 to azure";
+
     #[test]
-    fn old_secret_missing_or_unreadable() {
-        let mut c = cluster();
-        c.by_name.remove("tempo-s3");
-        assert!(
-            run_cr(
-                &c,
-                "UPDATE",
-                stack("tempo-s3", "s3", false),
-                stack("tempo-s3-archive", "s3", false),
-                &Settings::default()
-            )
-            .is_empty()
-        );
-        let mut c = cluster();
-        c.fail.insert("tempo-s3".into(), LookupError::Failed("timeout".into()));
-        let m = run_cr(
-            &c,
-            "UPDATE",
-            stack("tempo-s3", "s3", false),
-            stack("tempo-s3-archive", "s3", false),
-            &Settings::default(),
-        );
-        assert_eq!(m.len(), 1);
-        assert!(m[0].starts_with("lookup-skipped: reading the previous Secret \"tempo-s3\" failed"), "{}", m[0]);
-        // New Secret missing: no look-up of the old one.
-        let c = Secrets::default();
-        assert!(
-            run_cr(
-                &c,
-                "UPDATE",
-                stack("tempo-s3", "s3", false),
-                stack("tempo-s3-archive", "s3", false),
-                &Settings::default()
-            )
-            .is_empty()
-        );
-        assert_eq!(*c.asked.borrow(), vec!["Secret/tempo-s3-archive"]);
+    fn cr_updates() {
+        let cases = [
+            Case {
+                says: &[MOVES, ALLOW_ANNOTATION],
+                asked: Some(&[]),
+                ..case("a backend change is refused without look-ups", ("tempo-s3", "s3"), ("tempo-s3", "azure", false))
+            },
+            case("a backend change with the annotation", ("tempo-s3", "s3"), ("tempo-s3", "azure", true)),
+            Case { op: "CREATE", ..case("a CREATE is no move", ("tempo-s3", "s3"), ("tempo-s3", "azure", false)) },
+            Case { protect: false, ..case("protectSecrets off", ("tempo-s3", "s3"), ("tempo-s3", "azure", false)) },
+            Case {
+                says: &["bucket \"tempo-traces-archive\" instead of \"tempo-traces-eu\""],
+                asked: Some(&["Secret/tempo-s3-archive", "Secret/tempo-s3"]),
+                ..case("a new Secret with another bucket", ("tempo-s3", "s3"), ("tempo-s3-archive", "s3", false))
+            },
+            case("another bucket with the annotation", ("tempo-s3", "s3"), ("tempo-s3-archive", "s3", true)),
+            case("a rotated Secret to the same store", ("tempo-s3", "s3"), ("tempo-s3-rotated", "s3", false)),
+            Case { asked: Some(&[]), ..case("the same Secret name", ("tempo-s3", "s3"), ("tempo-s3", "s3", false)) },
+            Case {
+                cluster: Box::new(without("tempo-s3")),
+                ..case("the old Secret is gone", ("tempo-s3", "s3"), ("tempo-s3-archive", "s3", false))
+            },
+            Case {
+                cluster: Box::new(failing("tempo-s3")),
+                says: &["lookup-skipped: reading the previous Secret \"tempo-s3\" failed"],
+                ..case("the old Secret cannot be read", ("tempo-s3", "s3"), ("tempo-s3-archive", "s3", false))
+            },
+            Case {
+                cluster: Box::new(Secrets::default),
+                asked: Some(&["Secret/tempo-s3-archive"]),
+                ..case(
+                    "the new Secret is missing: no look-up of the old one",
+                    ("tempo-s3", "s3"),
+                    ("tempo-s3-archive", "s3", false),
+                )
+            },
+        ];
+        for c in cases {
+            let cluster = (c.cluster)();
+            let mut settings = Settings::default();
+            settings.storage.protect_secrets = c.protect;
+            let m = run_cr(&cluster, c.op, stack(c.old.0, c.old.1, false), stack(c.new.0, c.new.1, c.new.2), &settings);
+            if c.says.is_empty() {
+                assert!(m.is_empty(), "{}: {m:?}", c.what);
+            } else {
+                assert_eq!(m.len(), 1, "{}: {m:?}", c.what);
+                for text in c.says {
+                    assert!(m[0].contains(text), "{}: {text:?} not in {}", c.what, m[0]);
+                }
+            }
+            // Messages name buckets, never a key value.
+            assert!(m.iter().all(|f| !f.contains("EXAMPLE")), "{}: {m:?}", c.what);
+            if let Some(asked) = c.asked {
+                assert_eq!(*cluster.asked.borrow(), asked, "{}", c.what);
+            }
+        }
     }
 
     fn usage(backend: Backend) -> StorageUse {
         let obj = stack("tempo-s3", backend.as_str(), false);
-        match storage_spec::check(CrKind::TempoStack, &obj, &mut Findings::new()) {
+        match storage::read(CrKind::TempoStack, &obj).storage {
             CrStorage::Object(u) => u,
             other => panic!("{other:?}"),
         }

@@ -22,7 +22,7 @@ use crate::context::SecretCheck;
 use crate::finding::{Findings, Severity};
 use crate::keys;
 use crate::objects::{Backend, StorageUse};
-use crate::rules::Rule;
+use crate::registry::Rule;
 use crate::settings::Settings;
 
 pub fn missing(usage: &StorageUse, namespace: &str, settings: &Settings, out: &mut Findings) {

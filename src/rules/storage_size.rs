@@ -35,14 +35,14 @@
 
 use crate::finding::Findings;
 use crate::json::at;
-use crate::mutation::{
-    Defaulted, MONOLITHIC_MEMORY_DEFAULT_SIZE, MONOLITHIC_VOLUME_DEFAULT_SIZE, TEMPOSTACK_DEFAULT_SIZE,
-    is_monolithic_memory,
-};
+use crate::mutation::{Defaulted, is_monolithic_memory};
 use crate::objects::CrKind;
+use crate::objects::components::{
+    MONOLITHIC_MEMORY_DEFAULT_SIZE, MONOLITHIC_VOLUME_DEFAULT_SIZE, TEMPOSTACK_DEFAULT_SIZE,
+};
+use crate::objects::storage::CrStorage;
 use crate::quantity::Quantity;
-use crate::rules::Rule;
-use crate::rules::storage_spec::CrStorage;
+use crate::registry::Rule;
 use crate::settings::Settings;
 use serde_json::Value;
 
@@ -76,7 +76,7 @@ pub fn check(
         },
         Some(v) => match Quantity::from_json(v) {
             Err(e) => {
-                out.reject(Rule::StorageSize, dotted.as_str(), safe(format!("{dotted}: {e}")));
+                out.reject(Rule::StorageSize, dotted.as_str(), format!("{dotted}: {e}"));
                 return;
             }
             Ok(q) if (q.is_negative() || q.is_zero()) && kind == CrKind::TempoStack => {
@@ -85,9 +85,9 @@ pub fn check(
                 out.warn(
                     Rule::StorageSize,
                     dotted.as_str(),
-                    safe(format!(
+                    format!(
                         "{dotted} {q} is not a positive size: the Tempo Operator replaces it with its default {default}, so set the size you mean or remove the field"
-                    )),
+                    ),
                 );
                 let subject = format!("the operator's default size {default} (in place of {dotted} {q})");
                 (default, subject)
@@ -96,9 +96,7 @@ pub fn check(
                 out.reject(
                     Rule::StorageSize,
                     dotted.as_str(),
-                    safe(format!(
-                        "{dotted} {q} must be a positive size: set one such as 10Gi, or remove it for the default"
-                    )),
+                    format!("{dotted} {q} must be a positive size: set one such as 10Gi, or remove it for the default"),
                 );
                 return;
             }
@@ -119,7 +117,7 @@ pub fn check(
         out.reject(
             Rule::StorageSize,
             dotted.as_str(),
-            safe(format!("{subject} is below storageSize.min {min}: set {dotted} to at least {min}")),
+            format!("{subject} is below storageSize.min {min}: set {dotted} to at least {min}"),
         );
     }
     if let Some(max) = bounds.max.as_ref().and_then(|m| m.parse().ok())
@@ -128,7 +126,7 @@ pub fn check(
         out.reject(
             Rule::StorageSize,
             dotted.as_str(),
-            safe(format!("{subject} is above storageSize.max {max}: set {dotted} to at most {max}")),
+            format!("{subject} is above storageSize.max {max}: set {dotted} to at most {max}"),
         );
     }
 
@@ -163,17 +161,12 @@ pub fn check(
             out.reject(
                 Rule::StorageSize,
                 dotted.as_str(),
-                safe(format!(
+                format!(
                     "{subject} is smaller than the volume's current size ({was}): a persistent volume cannot shrink, so keep {dotted} at {before} or more (to start smaller, create a new instance)"
-                )),
+                ),
             );
         }
     }
-}
-
-/// A message must never contain "; " (rejections are joined with it); user text might.
-fn safe(message: String) -> String {
-    if message.contains("; ") { message.replace("; ", ";") } else { message }
 }
 
 #[cfg(test)]
@@ -183,11 +176,7 @@ mod tests {
     use crate::mutation;
     use serde_json::json;
 
-    fn settings(json: Value) -> Settings {
-        let s: Settings = serde_json::from_value(json).unwrap();
-        s.validate().unwrap();
-        s
-    }
+    use crate::settings::validated as settings;
 
     fn bounds() -> Settings {
         settings(json!({"storageSize": {"min": "1Gi", "max": "500Gi"}}))

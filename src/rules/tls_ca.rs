@@ -31,24 +31,34 @@
 //! ## Settings
 //! None.
 
-use crate::cluster::Cluster;
+use crate::cluster::LookupError;
 use crate::finding::Findings;
 use crate::objects::{Backend, StorageUse};
-use crate::rules::Rule;
+use crate::registry::Rule;
 use k8s_openapi::api::core::v1::ConfigMap;
 
 /// The keys the operator reads a CA bundle from.
 pub const CA_KEYS: [&str; 3] = ["service-ca.crt", "ca.crt", "ca-bundle.crt"];
 
-/// Looks the CA ConfigMap up (one `get`, only when TLS is on with a `caName`) and checks it.
-pub fn check(usage: &StorageUse, namespace: &str, cluster: &dyn Cluster, out: &mut Findings) {
+/// The CA ConfigMap the review must look up for `usage`: only when TLS is on with a `caName`.
+pub fn ca_name(usage: &StorageUse) -> Option<&str> {
     // TLS is an S3-only setting; on other backends `storage-spec` already refuses it.
     if !usage.tls.enabled || usage.backend != Backend::S3 {
-        return;
+        return None;
     }
-    let Some(ca_name) = usage.tls.ca_name.as_deref() else { return };
+    usage.tls.ca_name.as_deref()
+}
+
+/// Checks the CA ConfigMap [`ca_name`] named, as the review looked it up.
+pub fn check(
+    usage: &StorageUse,
+    ca_name: &str,
+    namespace: &str,
+    config_map: Result<Option<ConfigMap>, LookupError>,
+    out: &mut Findings,
+) {
     let path = format!("{}.caName", usage.tls_path);
-    match cluster.config_map(namespace, ca_name) {
+    match config_map {
         Ok(None) => out.warn(
             Rule::TlsCa,
             path.clone(),
@@ -135,7 +145,7 @@ fn missing_ca(cm: &ConfigMap) -> Ca {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use crate::cluster::{JsonCluster, Lookup, LookupError, Resource};
+    use crate::cluster::{Cluster, JsonCluster, Lookup, LookupError, Resource};
     use crate::objects::{CrKind, CrRef, Tls};
     use serde_json::Value;
     use std::cell::RefCell;
@@ -184,7 +194,10 @@ mod tests {
 
     fn run(cluster: &Maps, u: &StorageUse) -> Vec<String> {
         let mut out = Findings::new();
-        check(u, "tracing", cluster, &mut out);
+        // The look-up as `review::tempo` makes it.
+        if let Some(ca) = ca_name(u) {
+            check(u, ca, "tracing", cluster.config_map("tracing", ca), &mut out);
+        }
         out.iter().map(|f| format!("{:?} {f}", f.severity)).collect()
     }
 

@@ -26,7 +26,7 @@ use crate::finding::Findings;
 use crate::finding::quote;
 use crate::keys;
 use crate::objects::{Backend, CredentialMode};
-use crate::rules::Rule;
+use crate::registry::Rule;
 
 /// How many ignored keys get a warning of their own.
 pub const LISTED: usize = 5;

@@ -1,4 +1,4 @@
 pub mod bad_input;
 pub mod crd;
-pub mod replay;
+pub mod native_cluster;
 pub mod scenarios;

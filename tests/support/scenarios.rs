@@ -15,8 +15,10 @@ pub fn test_data() -> PathBuf {
         .join("test-data")
 }
 
+/// A row of test-data/scenarios.yml. Unknown fields are refused: a typo (`warn:` for `warns:`)
+/// must fail the run, not drop a check.
 #[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Scenario {
     pub name: String,
     #[serde(default)]
@@ -43,6 +45,7 @@ pub struct Scenario {
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Expect {
     pub allowed: bool,
     #[serde(default)]
@@ -68,6 +71,14 @@ impl Scenario {
         let p = test_data().join("replay").join(format!("{}.yml", self.name));
         p.exists().then_some(p)
     }
+    /// The scenario's replay session (kwctl's file format), the one replay type of every test
+    /// layer; an empty one when the scenario has none, so that any look-up fails as kwctl's does.
+    pub fn replay(&self) -> tempo_policy_cli::Replay {
+        match self.replay_path() {
+            Some(p) => tempo_policy_cli::Replay::load(&p).unwrap(),
+            None => tempo_policy_cli::Replay::new(Vec::new()),
+        }
+    }
     pub fn settings_path(&self) -> Option<PathBuf> {
         self.settings.as_ref().map(|s| test_data().join("settings").join(s))
     }
@@ -89,7 +100,11 @@ impl Scenario {
 
 pub fn load() -> Vec<Scenario> {
     let text = std::fs::read_to_string(test_data().join("scenarios.yml")).unwrap();
-    serde_yaml_ng::from_str(&text).unwrap()
+    parse(&text).unwrap_or_else(|e| panic!("test-data/scenarios.yml: {e}"))
+}
+
+pub fn parse(text: &str) -> Result<Vec<Scenario>, serde_yaml_ng::Error> {
+    serde_yaml_ng::from_str(text)
 }
 
 /// Rule ids at the start of each `; `-separated finding.
@@ -108,6 +123,43 @@ pub struct Outcome {
 }
 
 impl Outcome {
+    /// What the policy said, as reviewed text: the verdict, each rejecting finding and each
+    /// warning on a line of its own. Snapshotted per scenario (test-data/snapshots), the same file
+    /// for the native engine and the wasm, so that a wording change is reviewed, not silent, and
+    /// both builds must say the same.
+    pub fn said(&self) -> String {
+        let mut out = format!("allowed: {}\n", self.allowed);
+        match (&self.message, self.code) {
+            // A host refusal's text is the host's, not the policy's: only its code is compared.
+            (_, Some(code)) => out.push_str(&format!("code: {code}\n")),
+            (Some(message), None) => {
+                out.push_str("rejects:\n");
+                for finding in message.split("; ") {
+                    out.push_str(&format!("  - {finding}\n"));
+                }
+            }
+            (None, None) => {}
+        }
+        if !self.warnings.is_empty() {
+            out.push_str("warnings:\n");
+            for w in &self.warnings {
+                out.push_str(&format!("  - {w}\n"));
+            }
+        }
+        out
+    }
+
+    /// Compares [`Outcome::said`] with the scenario's snapshot (`INSTA_UPDATE=always` writes new
+    /// ones; `make test` runs with `INSTA_UPDATE=no`, so a changed wording fails until reviewed).
+    pub fn assert_snapshot(&self, sc: &Scenario) {
+        let mut settings = insta::Settings::clone_current();
+        settings.set_snapshot_path(test_data().join("snapshots"));
+        settings.set_prepend_module_to_snapshot(false);
+        settings.set_omit_expression(true);
+        settings.set_description(sc.description.clone());
+        settings.bind(|| insta::assert_snapshot!(sc.name.clone(), self.said()));
+    }
+
     pub fn check(&self, sc: &Scenario) -> Result<(), String> {
         let e = &sc.expect;
         let mut problems = Vec::new();

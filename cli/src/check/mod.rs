@@ -189,6 +189,10 @@ pub fn check_report(args: &CheckArgs) -> Result<Report, String> {
             verdict.message.unwrap_or_else(|| "no reason given".to_owned())
         ));
     }
+    // Valid settings may carry advice (an unanchored allow-list pattern).
+    if let Some(advice) = verdict.message.filter(|m| !m.is_empty()) {
+        eprintln!("warning: settings: {advice}");
+    }
 
     let prepared = Prepared::new(&rules, &current, old.as_ref(), &args.namespace);
     let outcomes = evaluate_all(&evaluator, &prepared.set, &prepared.targets);

@@ -1,30 +1,14 @@
 //! The JUnit XML report: a `<testsuite>` per input file, a `<testcase>` per object (a
 //! `<failure>` when it is rejected, or warned about with `--strict`), a `<testcase>` with an
 //! `<error>` per input error. Warnings, patches and notes go to `<system-out>`.
+//!
+//! Written with `quick-junit` (nextest's JUnit writer), which escapes text and drops what XML 1.0
+//! cannot carry; the counts of each suite follow from the statuses of its test cases.
 
-use std::fmt::Write as _;
+use quick_junit::{NonSuccessKind, Report as JunitReport, TestCase, TestCaseStatus, TestSuite};
 
 use super::patch_lines;
 use crate::check::outcome::{Finding, Outcome, Report};
-
-/// Escape text for XML 1.0 content and attribute values; characters XML 1.0 cannot carry
-/// become U+FFFD.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\t' | '\n' | '\r' => out.push(c),
-            c if (c as u32) < 0x20 || c == '\u{fffe}' || c == '\u{ffff}' => out.push('\u{fffd}'),
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 fn finding_text(f: &Finding) -> String {
     match &f.rule {
@@ -33,22 +17,17 @@ fn finding_text(f: &Finding) -> String {
     }
 }
 
-struct Suite<'a> {
-    file: &'a str,
-    outcomes: Vec<&'a Outcome>,
-    errors: Vec<(Option<usize>, &'a str)>,
+/// Where a test case comes from, as the attributes CI systems link from (`file`, `line`).
+fn located(case: &mut TestCase, file: &str, line: Option<usize>) {
+    case.set_classname(file);
+    case.extra.insert("file".into(), file.into());
+    if let Some(line) = line {
+        case.extra.insert("line".into(), line.to_string().into());
+    }
 }
 
-fn testcase(out: &mut String, o: &Outcome, strict: bool) {
+fn testcase(o: &Outcome, strict: bool) -> TestCase {
     let operation = if o.operation == "CREATE" { String::new() } else { format!(" ({})", o.operation) };
-    let _ = write!(
-        out,
-        "    <testcase name=\"{}\" classname=\"{}\" file=\"{}\" line=\"{}\"",
-        escape(&format!("{} {}{operation}", o.kind, o.object_name())),
-        escape(&o.source.file),
-        escape(&o.source.file),
-        o.source.line
-    );
     let failing: Vec<&Finding> = if !o.allowed {
         o.errors().collect()
     } else if strict {
@@ -56,6 +35,25 @@ fn testcase(out: &mut String, o: &Outcome, strict: bool) {
     } else {
         Vec::new()
     };
+    let status = match failing.first() {
+        Some(first) => {
+            let kind = if o.allowed { "warning" } else { "rejected" };
+            let message = match &first.rule {
+                Some(rule) => format!("{rule}: {}", first.message),
+                None => first.message.clone(),
+            };
+            let body: Vec<String> = failing.iter().map(|f| finding_text(f)).collect();
+            let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+            status
+                .set_message(message)
+                .set_type(first.rule.as_deref().unwrap_or(kind))
+                .set_description(body.join("\n"));
+            status
+        }
+        None => TestCaseStatus::success(),
+    };
+    let mut case = TestCase::new(format!("{} {}{operation}", o.kind, o.object_name()), status);
+    located(&mut case, &o.source.file, Some(o.source.line));
     let mut system_out: Vec<String> = Vec::new();
     // Warnings go to the output unless they are the failure (--strict).
     if !o.allowed || failing.is_empty() {
@@ -65,114 +63,53 @@ fn testcase(out: &mut String, o: &Outcome, strict: bool) {
         system_out.extend(patch_lines(patch).into_iter().map(|l| format!("patch: {l}")));
     }
     system_out.extend(o.missing().map(|l| format!("note: {}: {}", l.request, l.answer)));
-    if failing.is_empty() && system_out.is_empty() {
-        out.push_str("/>\n");
-        return;
-    }
-    out.push_str(">\n");
-    if let Some(first) = failing.first() {
-        let kind = if o.allowed { "warning" } else { "rejected" };
-        let message = match &first.rule {
-            Some(rule) => format!("{rule}: {}", first.message),
-            None => first.message.clone(),
-        };
-        let body: Vec<String> = failing.iter().map(|f| finding_text(f)).collect();
-        let _ = writeln!(
-            out,
-            "      <failure message=\"{}\" type=\"{}\">{}</failure>",
-            escape(&message),
-            escape(first.rule.as_deref().unwrap_or(kind)),
-            escape(&body.join("\n"))
-        );
-    }
     if !system_out.is_empty() {
-        let _ = writeln!(out, "      <system-out>{}</system-out>", escape(&system_out.join("\n")));
+        case.set_system_out(system_out.join("\n"));
     }
-    out.push_str("    </testcase>\n");
+    case
+}
+
+fn input_error(file: &str, line: Option<usize>, message: &str) -> TestCase {
+    let name = match line {
+        Some(line) => format!("{file}:{line}"),
+        None => file.to_owned(),
+    };
+    let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
+    status.set_message(message).set_type("input-error").set_description(format!("{name}: {message}"));
+    let mut case = TestCase::new(format!("input {name}"), status);
+    located(&mut case, file, line);
+    case
 }
 
 /// Render the report.
 pub fn render(report: &Report) -> String {
-    let mut suites: Vec<Suite> = Vec::new();
-    let suite_of = |suites: &mut Vec<Suite<'_>>, file: &str| -> usize {
-        match suites.iter().position(|s| s.file == file) {
+    let mut suites: Vec<TestSuite> = Vec::new();
+    // One suite per input file, in the order files first appear.
+    let mut suite = |file: &str| -> usize {
+        match suites.iter().position(|s| s.name.as_str() == file) {
             Some(i) => i,
             None => {
-                suites.push(Suite { file: "", outcomes: Vec::new(), errors: Vec::new() });
+                let mut s = TestSuite::new(file);
+                s.extra.insert("id".into(), suites.len().to_string().into());
+                suites.push(s);
                 suites.len() - 1
             }
         }
     };
+    let mut cases: Vec<(usize, TestCase)> = Vec::new();
     for o in &report.outcomes {
-        let i = suite_of(&mut suites, &o.source.file);
-        if let Some(s) = suites.get_mut(i) {
-            s.file = &o.source.file;
-            s.outcomes.push(o);
-        }
+        cases.push((suite(&o.source.file), testcase(o, report.strict)));
     }
     for p in &report.problems {
-        let i = suite_of(&mut suites, &p.file);
+        cases.push((suite(&p.file), input_error(&p.file, p.line, &p.message)));
+    }
+    for (i, case) in cases {
         if let Some(s) = suites.get_mut(i) {
-            s.file = &p.file;
-            s.errors.push((p.line, &p.message));
+            s.add_test_case(case);
         }
     }
-    let tests: usize = report.outcomes.len() + report.problems.len();
-    let failures = report.failed();
-    let errors = report.problems.len();
-    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    let _ = writeln!(
-        out,
-        "<testsuites name=\"tempo-policy check\" tests=\"{tests}\" failures=\"{failures}\" errors=\"{errors}\">"
-    );
-    for (id, suite) in suites.iter().enumerate() {
-        let failures = suite.outcomes.iter().filter(|o| o.fails(report.strict)).count();
-        let _ = writeln!(
-            out,
-            "  <testsuite name=\"{}\" id=\"{id}\" tests=\"{}\" failures=\"{failures}\" errors=\"{}\" skipped=\"0\">",
-            escape(suite.file),
-            suite.outcomes.len() + suite.errors.len(),
-            suite.errors.len()
-        );
-        for o in &suite.outcomes {
-            testcase(&mut out, o, report.strict);
-        }
-        for (line, message) in &suite.errors {
-            let name = match line {
-                Some(line) => format!("{}:{line}", suite.file),
-                None => suite.file.to_owned(),
-            };
-            let _ = write!(
-                out,
-                "    <testcase name=\"{}\" classname=\"{}\" file=\"{}\"",
-                escape(&format!("input {name}")),
-                escape(suite.file),
-                escape(suite.file)
-            );
-            if let Some(line) = line {
-                let _ = write!(out, " line=\"{line}\"");
-            }
-            let _ = writeln!(out, ">");
-            let _ = writeln!(
-                out,
-                "      <error message=\"{}\" type=\"input-error\">{}</error>",
-                escape(message),
-                escape(&format!("{name}: {message}"))
-            );
-            out.push_str("    </testcase>\n");
-        }
-        out.push_str("  </testsuite>\n");
-    }
-    out.push_str("</testsuites>\n");
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::escape;
-
-    #[test]
-    fn escaping() {
-        assert_eq!(escape("a<b>&\"c'\u{1}\n"), "a&lt;b&gt;&amp;&quot;c&apos;\u{fffd}\n");
-    }
+    let mut junit = JunitReport::new("tempo-policy check");
+    junit.add_test_suites(suites);
+    // Writing to a String cannot fail; an empty report would say so in CI rather than panic.
+    junit.to_string().unwrap_or_default()
 }

@@ -3,8 +3,17 @@
 //! result per finding located at the line of the field it names (see
 //! [`crate::check::fields`]; the object's first line when it names none), a `note` result
 //! per mutation, input errors as tool execution notifications.
+//!
+//! Built from `serde-sarif`'s types, which are generated from the SARIF 2.1.0 schema, instead of
+//! hand-built JSON; the tests validate the output against that schema
+//! (test-data/sarif-schema-2.1.0.json).
 
 use serde_json::{Value, json};
+use serde_sarif::sarif::{
+    ArtifactLocation, Invocation, Location, LogicalLocation, Message, MultiformatMessageString, Notification,
+    PhysicalLocation, PropertyBag, Region, ReportingConfiguration, ReportingDescriptor, Result as SarifResult,
+    ResultLevel, Run, Sarif, Tool, ToolComponent,
+};
 
 use super::patch_lines;
 use crate::check::outcome::{Outcome, Report, Severity};
@@ -102,55 +111,86 @@ pub fn path_uri(path: &str) -> String {
     if path.starts_with('/') { format!("file://{encoded}") } else { encoded }
 }
 
-fn location(file: &str, line: usize, logical: Option<(&Outcome, String)>) -> Value {
-    let mut physical = json!({"artifactLocation": {"uri": path_uri(file)}});
-    if !file.starts_with('/') {
-        physical["artifactLocation"]["uriBaseId"] = json!("%SRCROOT%");
-    }
-    if line > 0 {
-        physical["region"] = json!({"startLine": line});
-    }
-    let mut loc = json!({"physicalLocation": physical});
-    if let Some((o, name)) = logical {
-        loc["logicalLocations"] = json!([{"name": o.name, "fullyQualifiedName": name, "kind": "object"}]);
-    }
-    loc
+/// A property bag of named values.
+fn bag(values: impl IntoIterator<Item = (&'static str, Value)>) -> PropertyBag {
+    let mut bag = PropertyBag::builder().build();
+    bag.additional_properties.extend(values.into_iter().map(|(k, v)| (k.to_owned(), v)));
+    bag
 }
 
-fn results(o: &Outcome, index_of: &dyn Fn(&str) -> Option<usize>) -> Vec<Value> {
+fn text(text: impl Into<String>) -> Message {
+    Message::builder().text(text.into()).build()
+}
+
+fn location(file: &str, line: usize, logical: Option<(&Outcome, String)>) -> Location {
+    let mut artifact = ArtifactLocation::builder().uri(path_uri(file)).build();
+    if !file.starts_with('/') {
+        artifact.uri_base_id = Some("%SRCROOT%".to_owned());
+    }
+    let mut physical = PhysicalLocation::builder().artifact_location(artifact).build();
+    if line > 0 {
+        physical.region = Some(Region::builder().start_line(i64::try_from(line).unwrap_or(i64::MAX)).build());
+    }
+    let mut location = Location::builder().physical_location(physical).build();
+    if let Some((o, name)) = logical {
+        location.logical_locations = Some(vec![
+            LogicalLocation::builder()
+                .name(o.name.clone())
+                .fully_qualified_name(name)
+                .kind("object".to_owned())
+                .build(),
+        ]);
+    }
+    location
+}
+
+fn result(
+    rule: &str,
+    level: ResultLevel,
+    message: String,
+    location: Location,
+    properties: PropertyBag,
+    index_of: &dyn Fn(&str) -> Option<usize>,
+) -> SarifResult {
+    let mut result = SarifResult::builder()
+        .rule_id(rule.to_owned())
+        .level(level)
+        .message(text(message))
+        .locations(vec![location])
+        .properties(properties)
+        .build();
+    result.rule_index = index_of(rule).and_then(|i| i64::try_from(i).ok());
+    result
+}
+
+fn results(o: &Outcome, index_of: &dyn Fn(&str) -> Option<usize>) -> Vec<SarifResult> {
     let object = format!("{} {}", o.kind, o.object_name());
     let fqn = format!("{}/{}", o.kind, o.object_name());
     let mut out = Vec::new();
     for f in &o.findings {
         let rule = f.rule.as_deref().unwrap_or(POLICY_ERROR_RULE);
         let level = match f.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
+            Severity::Error => ResultLevel::Error,
+            Severity::Warning => ResultLevel::Warning,
         };
-        let mut result = json!({
-            "ruleId": rule,
-            "level": level,
-            "message": {"text": format!("{object}: {}", f.message)},
-            "locations": [location(&f.at.file, f.at.line, Some((o, fqn.clone())))],
-            "properties": {"operation": o.operation, "allowed": o.allowed},
-        });
-        if let Some(i) = index_of(rule) {
-            result["ruleIndex"] = json!(i);
-        }
-        out.push(result);
+        out.push(result(
+            rule,
+            level,
+            format!("{object}: {}", f.message),
+            location(&f.at.file, f.at.line, Some((o, fqn.clone()))),
+            bag([("operation", json!(o.operation)), ("allowed", json!(o.allowed))]),
+            index_of,
+        ));
     }
     if let Some(patch) = &o.patch {
-        let mut result = json!({
-            "ruleId": MUTATION_RULE,
-            "level": "note",
-            "message": {"text": format!("{object}: defaults filled in: {}", patch_lines(patch).join(", "))},
-            "locations": [location(&o.source.file, o.source.line, Some((o, fqn.clone())))],
-            "properties": {"operation": o.operation, "allowed": o.allowed, "patch": patch},
-        });
-        if let Some(i) = index_of(MUTATION_RULE) {
-            result["ruleIndex"] = json!(i);
-        }
-        out.push(result);
+        out.push(result(
+            MUTATION_RULE,
+            ResultLevel::Note,
+            format!("{object}: defaults filled in: {}", patch_lines(patch).join(", ")),
+            location(&o.source.file, o.source.line, Some((o, fqn.clone()))),
+            bag([("operation", json!(o.operation)), ("allowed", json!(o.allowed)), ("patch", patch.clone())]),
+            index_of,
+        ));
     }
     out
 }
@@ -160,57 +200,51 @@ pub fn render(report: &Report) -> String {
     let entries = rule_entries(report);
     let index_of = |id: &str| entries.iter().position(|e| e.id == id);
     let help_uri = report.policy.url.clone();
-    let rules: Vec<Value> = entries
+    let rules: Vec<ReportingDescriptor> = entries
         .iter()
         .map(|e| {
-            let mut rule = json!({
-                "id": e.id,
-                "name": pascal_case(&e.id),
-                "shortDescription": {"text": first_sentence(&e.summary)},
-                "fullDescription": {"text": e.summary},
-                "defaultConfiguration": {"level": e.level},
-                "properties": {"rejects": e.default_severity},
-            });
-            if let Some(url) = &help_uri {
-                rule["helpUri"] = json!(format!("{url}#rules"));
-            }
+            let mut rule = ReportingDescriptor::builder()
+                .id(e.id.clone())
+                .name(pascal_case(&e.id))
+                .short_description(MultiformatMessageString::builder().text(first_sentence(&e.summary)).build())
+                .full_description(MultiformatMessageString::builder().text(e.summary.clone()).build())
+                .default_configuration(ReportingConfiguration::builder().level(json!(e.level)).build())
+                .properties(bag([("rejects", json!(e.default_severity))]))
+                .build();
+            rule.help_uri = help_uri.as_ref().map(|url| format!("{url}#rules"));
             rule
         })
         .collect();
-    let mut driver = json!({
-        "name": report.policy.title.clone().unwrap_or_else(|| "tempo-policy".to_owned()),
-        "semanticVersion": report.policy.version.clone().unwrap_or_else(|| env!("CARGO_PKG_VERSION").to_owned()),
-        "rules": rules,
-    });
-    if let Some(url) = &help_uri {
-        driver["informationUri"] = json!(url);
-    }
-    let notifications: Vec<Value> = report
+    let mut driver = ToolComponent::builder()
+        .name(report.policy.title.clone().unwrap_or_else(|| "tempo-policy".to_owned()))
+        .semantic_version(report.policy.version.clone().unwrap_or_else(|| env!("CARGO_PKG_VERSION").to_owned()))
+        .rules(rules)
+        .build();
+    driver.information_uri = help_uri;
+    let notifications: Vec<Notification> = report
         .problems
         .iter()
         .map(|p| {
-            json!({
-                "level": "error",
-                "message": {"text": p.to_string()},
-                "locations": [location(&p.file, p.line.unwrap_or(0), None)],
-            })
+            Notification::builder()
+                .level(json!("error"))
+                .message(text(p.to_string()))
+                .locations(vec![location(&p.file, p.line.unwrap_or(0), None)])
+                .build()
         })
         .collect();
-    let results: Vec<Value> = report.outcomes.iter().flat_map(|o| results(o, &index_of)).collect();
-    let log = json!({
-        "$schema": SARIF_SCHEMA,
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": driver},
-            "invocations": [{
-                "executionSuccessful": report.problems.is_empty(),
-                "exitCode": report.exit_code(),
-                "toolExecutionNotifications": notifications,
-            }],
-            "columnKind": "unicodeCodePoints",
-            "results": results,
-        }],
-    });
+    let results: Vec<SarifResult> = report.outcomes.iter().flat_map(|o| results(o, &index_of)).collect();
+    let invocation = Invocation::builder()
+        .execution_successful(report.problems.is_empty())
+        .exit_code(i64::from(report.exit_code()))
+        .tool_execution_notifications(notifications)
+        .build();
+    let run = Run::builder()
+        .tool(Tool::builder().driver(driver).build())
+        .invocations(vec![invocation])
+        .column_kind(json!("unicodeCodePoints"))
+        .results(results)
+        .build();
+    let log = Sarif::builder().schema(SARIF_SCHEMA.to_owned()).version(json!("2.1.0")).runs(vec![run]).build();
     let mut text = serde_json::to_string_pretty(&log).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
     text.push('\n');
     text
