@@ -1,6 +1,6 @@
 //! Every test-data scenario through the engine compiled natively, with look-ups answered from the
 //! scenario's replay session exactly as kwctl replays it (in order, request by request), by the
-//! same replay type as the wasm tests (`tempo_policy_cli::Replay`). A test
+//! same replay type as the wasm tests (`tempo_policy_lookups::Replay`). A test
 //! binary of its own (`harness = false`, libtest-mimic): one test per scenario.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
@@ -12,7 +12,7 @@ use serde_json::Value;
 use support::crd;
 use support::native_cluster::NativeCluster;
 use support::scenarios::{self, Outcome, Scenario};
-use tempo_policy_cli::HostCapabilities;
+use tempo_policy_lookups::HostCapabilities;
 
 fn patch_ops(request: &Value, mutated: Option<&Value>) -> Option<Vec<String>> {
     let mutated = mutated?;

@@ -15,7 +15,7 @@ use kubewarden_policy_sdk::wapc_guest::CallResult;
 use std::cell::RefCell;
 use support::native_cluster::NativeCluster;
 use support::scenarios::{self, Scenario};
-use tempo_policy_cli::{HostCapabilities, Replay};
+use tempo_policy_lookups::{HostCapabilities, Replay};
 
 thread_local! {
     static SESSION: RefCell<Replay> = RefCell::new(Replay::new(Vec::new()));

@@ -23,7 +23,8 @@ pub mod annotate;
 pub mod annotation;
 pub mod bench;
 pub mod callback;
-pub mod capabilities;
+/// The look-up requests, the `HostCapabilities` contract and the replay (crate `tempo-policy-lookups`).
+pub use tempo_policy_lookups as capabilities;
 pub mod check;
 pub mod commands;
 pub mod embedded;

@@ -1,18 +1,18 @@
 //! The policy compiled natively, asking its look-ups of the same `HostCapabilities` as the wasm host.
 //!
 //! Why here, a source file shared by path rather than a module of a crate: the replay of host
-//! look-ups exists once, `tempo_policy_cli::Replay` (kwctl's files), and this
+//! look-ups exists once, `tempo_policy_lookups::Replay` (kwctl's files), and this
 //! adapter turns any capabilities into the policy's look-up contract (`JsonCluster`) exactly as
 //! `tempo_policy::host_cluster::HostCluster` does through waPC, down to the host's "Callback
 //! evaluation failure" wrapping of failed look-ups. The native scenario tests, tests/mutation.rs
 //! and the bench example all use it (`#[path]`), so native and wasm runs answer from one replay
-//! type with one error text. It needs both crates, and neither may depend on the other: the policy
-//! must not link the host, and the `tempo-policy` binary runs the .wasm and never links the policy.
+//! type with one error text. It needs the policy and the look-up crate, and neither may depend on
+//! the other: the policy does not read replay files, and the host never links the policy.
 
 #![allow(dead_code)]
 
 use tempo_policy::cluster::{JsonCluster, Lookup, LookupError, Resource, classify_host_error};
-use tempo_policy_cli::{GetResourceRequest, HostCapabilities, KubernetesRequest, ListResourcesByNamespaceRequest};
+use tempo_policy_lookups::{GetResourceRequest, HostCapabilities, KubernetesRequest, ListResourcesByNamespaceRequest};
 
 /// The look-up contract answered by host capabilities, natively: what
 /// `tempo_policy::host_cluster::HostCluster` does through waPC, down to the

@@ -73,10 +73,10 @@ impl Scenario {
     }
     /// The scenario's replay session (kwctl's file format), the one replay type of every test
     /// layer; an empty one when the scenario has none, so that any look-up fails as kwctl's does.
-    pub fn replay(&self) -> tempo_policy_cli::Replay {
+    pub fn replay(&self) -> tempo_policy_lookups::Replay {
         match self.replay_path() {
-            Some(p) => tempo_policy_cli::Replay::load(&p).unwrap(),
-            None => tempo_policy_cli::Replay::new(Vec::new()),
+            Some(p) => tempo_policy_lookups::Replay::load(&p).unwrap(),
+            None => tempo_policy_lookups::Replay::new(Vec::new()),
         }
     }
     pub fn settings_path(&self) -> Option<PathBuf> {

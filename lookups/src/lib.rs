@@ -1,4 +1,6 @@
-//! Answers to the policy's Kubernetes look-ups (host capabilities).
+//! Answers to the policy's Kubernetes look-ups (host capabilities), for every host of the
+//! project: the waPC host (`tempo-policy`, which re-exports this crate as its `capabilities`
+//! module), the policy's native tests and the bench.
 //!
 //! The host callback checks the grant, then hands the typed request to a
 //! [`HostCapabilities`] implementation: [`Replay`] (kwctl's
