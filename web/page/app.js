@@ -132,6 +132,7 @@ function render(report, extraProblems) {
   $("summary").dataset.exitCode = String(s.exitCode);
   $("input-errors").replaceChildren(
     ...extraProblems.map((p) => el("li", { class: "input-error", textContent: p })),
+    ...(report.settingsWarnings ?? []).map((w) => el("li", { class: "settings-warning", textContent: `settings: ${w}` })),
     ...report.inputErrors.map((p) => {
       const item = el("li", { class: "input-error", "data-file": p.file, "data-line": p.line ?? "" },
         `${p.file}${p.line ? ":" + p.line : ""}: ${p.message}`);

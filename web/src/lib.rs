@@ -49,8 +49,8 @@ pub fn check(manifests: &str, settings: &str, options: &str) -> String {
 /// The report as JSON (see [`check`]).
 pub fn run(manifests: &str, settings: &str, options: &Options) -> Value {
     let policy = policy_info();
-    let settings_json = match read_settings(settings) {
-        Ok(json) => json,
+    let (settings_json, settings_warnings) = match read_settings(settings) {
+        Ok(read) => read,
         Err(problem) => return rejected_input(problem),
     };
     let mut inputs = Inputs::default();
@@ -69,7 +69,13 @@ pub fn run(manifests: &str, settings: &str, options: &Options) -> Value {
         .map(|(target, outcome)| outcome.patch.as_ref().and(target.object().cloned()))
         .collect();
     let report = prepared.finish(policy, outcomes, options.strict);
-    with_objects(&report, objects)
+    let mut value = with_objects(&report, objects);
+    // What validate_settings answers beside "valid" (e.g. an allow-list pattern that is not
+    // anchored), which `check` prints on stderr: the page shows it above the results.
+    if let (false, Some(map)) = (settings_warnings.is_empty(), value.as_object_mut()) {
+        map.insert("settingsWarnings".to_owned(), json!(settings_warnings));
+    }
+    value
 }
 
 /// One request through the engine, look-ups answered from the manifests and recorded.
@@ -112,8 +118,9 @@ fn rejected_input(problem: InputProblem) -> Value {
     with_objects(&report, Vec::new())
 }
 
-/// Settings text to the JSON the policy reads, checked as `validate_settings` checks them.
-fn read_settings(text: &str) -> Result<Value, InputProblem> {
+/// Settings text to the JSON the policy reads, checked as `validate_settings` checks them, with
+/// the warnings it would give.
+fn read_settings(text: &str) -> Result<(Value, Vec<String>), InputProblem> {
     let problem = |line: Option<usize>, message: String| InputProblem { file: SETTINGS_FILE.to_owned(), line, message };
     let value = if text.trim().is_empty() {
         Value::Null
@@ -130,7 +137,7 @@ fn read_settings(text: &str) -> Result<Value, InputProblem> {
     let settings = tempo_policy::parse_settings(&bytes)
         .map_err(|message| problem(None, format!("the settings are not valid: {message}")))?;
     settings.validate().map_err(|message| problem(None, format!("the settings are not valid: {message}")))?;
-    Ok(value)
+    Ok((value, settings.warnings()))
 }
 
 /// The policy's registration rules from `metadata.yml`.
@@ -175,8 +182,10 @@ mod tests {
     #[test]
     fn settings_as_a_whole_cluster_admission_policy() {
         let policy = "apiVersion: policies.kubewarden.io/v1\nkind: ClusterAdmissionPolicy\nspec:\n  settings:\n    storageSize:\n      default: 3Gi\n";
-        assert_eq!(read_settings(policy).unwrap(), json!({"storageSize": {"default": "3Gi"}}));
-        assert_eq!(read_settings("  \n").unwrap(), Value::Null);
+        assert_eq!(read_settings(policy).unwrap(), (json!({"storageSize": {"default": "3Gi"}}), Vec::new()));
+        assert_eq!(read_settings("  \n").unwrap(), (Value::Null, Vec::new()));
+        let (_, warnings) = read_settings("storage:\n  allowedEndpoints: ['amazonaws\\.com']\n").unwrap();
+        assert!(warnings[0].starts_with("storage.allowedEndpoints[0]:"), "{warnings:?}");
         let problem = read_settings("storageSize: [\n").unwrap_err();
         assert_eq!((problem.file.as_str(), problem.line.is_some()), (SETTINGS_FILE, true));
     }

@@ -89,6 +89,11 @@ fn bad_settings_and_options_are_input_errors() {
     assert_eq!(report["results"].as_array().unwrap().len(), 0);
     let report = check(LOKI_SECRET, "", "{\"namespaces\": \"x\"}");
     assert!(report["inputErrors"][0]["message"].as_str().unwrap().contains("unknown option"));
+    // Valid settings with advice: checked, and the advice shown.
+    let report = check(LOKI_SECRET, "storage:\n  allowedEndpoints: ['amazonaws\\.com']\n", "{}");
+    assert!(!report["results"].as_array().unwrap().is_empty());
+    let warning = report["settingsWarnings"][0].as_str().unwrap();
+    assert!(warning.contains("is not anchored"), "{warning}");
     // Strict: warnings fail.
     let report = check(OBSERVABILITY, SETTINGS, "{\"strict\": true}");
     assert_eq!(report["summary"]["strict"], true);
