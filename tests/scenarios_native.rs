@@ -63,24 +63,7 @@ fn run(sc: &Scenario) -> Result<(), String> {
             patch: None,
         },
     };
-    if let Err(e) = outcome.check(sc) {
-        failures.push(e);
-    }
-    // A look-up the session did not expect is answered with the replay's error, which the policy
-    // reports as a warning: here it fails the scenario, as do recorded look-ups never made.
-    let said = outcome.said();
-    if said.contains("Replay error") || said.contains("the list of recorded responses is empty") {
-        failures.push(format!("{}: look-ups differ from the replay session:\n{said}", sc.name));
-    }
-    let leftovers = replay.finish();
-    if !leftovers.is_empty() {
-        failures.push(format!("{}: {leftovers:?}", sc.name));
-    }
-    if !failures.is_empty() {
-        return Err(failures.join("\n"));
-    }
-    outcome.assert_snapshot(sc);
-    Ok(())
+    outcome.conclude(sc, failures, replay.finish())
 }
 
 /// Every settings file the scenarios use is one `validate_settings` accepts: a scenario that

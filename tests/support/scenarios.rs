@@ -160,6 +160,29 @@ impl Outcome {
         settings.bind(|| insta::assert_snapshot!(sc.name.clone(), self.said()));
     }
 
+    /// The end of a scenario run, natively and through the wasm alike: the expectations, the
+    /// replay session used exactly (no look-up it did not record, none of its answers left over),
+    /// `failures` found on the way, then the snapshot.
+    pub fn conclude(&self, sc: &Scenario, mut failures: Vec<String>, leftovers: Vec<String>) -> Result<(), String> {
+        if let Err(e) = self.check(sc) {
+            failures.push(e);
+        }
+        // A look-up the session did not expect is answered with the replay's error, which the
+        // policy reports as a warning: here it fails the scenario, as do recorded look-ups never made.
+        let said = self.said();
+        if said.contains("Replay error") || said.contains("the list of recorded responses is empty") {
+            failures.push(format!("{}: look-ups differ from the replay session:\n{said}", sc.name));
+        }
+        if !leftovers.is_empty() {
+            failures.push(format!("{}: {leftovers:?}", sc.name));
+        }
+        if !failures.is_empty() {
+            return Err(failures.join("\n"));
+        }
+        self.assert_snapshot(sc);
+        Ok(())
+    }
+
     pub fn check(&self, sc: &Scenario) -> Result<(), String> {
         let e = &sc.expect;
         let mut problems = Vec::new();
