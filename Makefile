@@ -76,7 +76,7 @@ run: annotated-policy.wasm
 
 # INSTA_UPDATE=no: a changed rejection or warning text fails against test-data/snapshots until it
 # is reviewed and accepted (`INSTA_UPDATE=always` or `cargo insta review`), and no .snap.new is left.
-test: fmt lint lint-workflows test-data-check crds tools annotated-policy.wasm $(WASM_TARGET)/baseline_policy.wasm playground-build
+test: fmt lint lint-workflows tools test-data-check crds annotated-policy.wasm $(WASM_TARGET)/baseline_policy.wasm playground-build
 	INSTA_UPDATE=no $(CARGO) nextest run --locked --workspace --release --no-fail-fast
 	$(MAKE) test-browser
 
@@ -93,9 +93,11 @@ test-browser: wasm-bindgen-cli
 crds:
 	bash scripts/crds.sh
 
-# Cargo tools `make test` runs, installed (or a broken one replaced) when `--version` fails.
+# Tools `make test` runs, installed (or a broken one replaced) when they fail to start:
+# cargo-nextest, and PyYAML for test-data/generate.py (test-data-check).
 tools:
 	@$(CARGO) nextest --version >/dev/null 2>&1 || $(CARGO) install --locked --force cargo-nextest
+	@python3 -c 'import yaml' 2>/dev/null || python3 -m pip install --quiet pyyaml
 
 e2e-kwctl: annotated-policy.wasm
 	@if command -v kwctl >/dev/null 2>&1; then \
