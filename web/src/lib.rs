@@ -100,8 +100,7 @@ fn evaluate(prepared: &Prepared, target: &Target, index: usize, settings: &Value
 
 /// The JSON report, each patched result with the object before the patch.
 fn with_objects(report: &Report, objects: Vec<Option<Value>>) -> Value {
-    let mut value: Value =
-        serde_json::from_str(&tempo_policy_check::report::json::render(report)).unwrap_or(Value::Null);
+    let mut value = tempo_policy_check::report::json::value(report);
     if let Some(results) = value.get_mut("results").and_then(Value::as_array_mut) {
         for (result, object) in results.iter_mut().zip(objects) {
             if let (Some(map), Some(object)) = (result.as_object_mut(), object) {

@@ -34,7 +34,14 @@ fn outcome(o: &Outcome) -> Value {
 
 /// Render the report (pretty-printed, one trailing newline).
 pub fn render(report: &Report) -> String {
-    let value = json!({
+    let mut text = serde_json::to_string_pretty(&value(report)).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    text.push('\n');
+    text
+}
+
+/// The report as JSON, before printing (the playground adds to it).
+pub fn value(report: &Report) -> Value {
+    json!({
         "policy": {
             "path": report.policy.path,
             "title": report.policy.title,
@@ -59,8 +66,5 @@ pub fn render(report: &Report) -> String {
             "line": p.line,
             "message": p.message,
         })).collect::<Vec<_>>(),
-    });
-    let mut text = serde_json::to_string_pretty(&value).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
-    text.push('\n');
-    text
+    })
 }
