@@ -144,8 +144,10 @@ pub fn registration() -> Vec<Rule> {
     metadata().get("rules").cloned().and_then(|rules| serde_json::from_value(rules).ok()).unwrap_or_default()
 }
 
-fn metadata() -> Value {
-    tempo_policy_check::yaml::parse_document(METADATA).unwrap_or(Value::Null)
+/// `metadata.yml`, read once: every check (each debounced edit) needs its rules and title.
+fn metadata() -> &'static Value {
+    static PARSED: std::sync::OnceLock<Value> = std::sync::OnceLock::new();
+    PARSED.get_or_init(|| tempo_policy_check::yaml::parse_document(METADATA).unwrap_or(Value::Null))
 }
 
 fn policy_info() -> PolicyInfo {
