@@ -1,22 +1,34 @@
-# tempo-policy: build, annotate, run and test the policy. Everything builds in release: the
-# wasmtime-based host is slow to compile twice and slow to run unoptimised.
+# tempo-policy: build, annotate, run and test the policy.
+#
+# The host side (the `tempo-policy` tool, wasmtime, and every test) is one cargo build with the
+# `quick` profile (Cargo.toml): `make run` builds what `make test` then only runs, and no second
+# feature set rebuilds wasmtime (docs/development.md#build-profiles). policy.wasm and the
+# playground's module have their own size profiles.
 
 CARGO ?= cargo
-TOOL := target/release/tempo-policy
+PROFILE ?= quick
+TOOL := target/$(PROFILE)/tempo-policy
 POLICY_SRC := $(shell find src -name '*.rs') Cargo.toml Cargo.lock
-HOST_SRC := $(shell find cli/src -name '*.rs') cli/Cargo.toml cli/build.rs
+# Every source of the host build: all crates, their tests and examples, and what build.rs embeds.
+HOST_SRC := $(shell find src tests cli check lookups web/src web/tests web/examples -name '*.rs') \
+	$(wildcard */Cargo.toml) Cargo.toml Cargo.lock metadata.yml docs/usage.md
 WASM_TARGET := target/wasm32-wasip1/release
 POLICY_WASM_BUILD := target/wasm32-wasip1/wasm
 
-.PHONY: all run test e2e-kwctl fmt lint lint-workflows release-check clean test-data test-data-check bench tool docs crds tools playground playground-build wasm-bindgen-cli test-browser bench-playground
+.PHONY: all run test e2e-kwctl fmt lint lint-workflows release-check clean test-data test-data-check bench tool tool-path docs crds tools toolchain playground playground-build wasm-bindgen-cli bench-playground
 
 all: annotated-policy.wasm $(TOOL)
 
-policy.wasm: $(POLICY_SRC)
+# rustup adds what rust-toolchain.toml lists only when it installs the toolchain itself: this adds
+# the wasm targets and components to a Rust that is already there, and prints nothing otherwise.
+toolchain:
+	@bash scripts/toolchain.sh
+
+policy.wasm: $(POLICY_SRC) | toolchain
 	$(CARGO) build --locked --profile wasm --target wasm32-wasip1 -p tempo-policy
 	cp $(POLICY_WASM_BUILD)/tempo_policy.wasm policy.wasm
 
-$(WASM_TARGET)/baseline_policy.wasm: baseline/src/lib.rs baseline/Cargo.toml
+$(WASM_TARGET)/baseline_policy.wasm: baseline/src/lib.rs baseline/Cargo.toml | toolchain
 	$(CARGO) build --locked --release --target wasm32-wasip1 -p baseline-policy
 
 # The tool embeds the annotated policy it is built with (cli/build.rs annotates it with
@@ -24,10 +36,17 @@ $(WASM_TARGET)/baseline_policy.wasm: baseline/src/lib.rs baseline/Cargo.toml
 # spares a second build of the policy. Every cargo command below that builds the tool reads it.
 export TEMPO_POLICY_EMBED := $(CURDIR)/policy.wasm
 
-$(TOOL): policy.wasm metadata.yml docs/usage.md $(HOST_SRC) Cargo.lock
-	$(CARGO) build --locked --release -p tempo-policy-cli
+# The tool and every test target, as `cargo nextest run` builds them: one feature set for the
+# whole workspace, dev-dependencies included (a build of the tool alone enables fewer features in
+# crates wasmtime shares, so the test build would compile wasmtime and Cranelift again).
+$(TOOL): policy.wasm $(HOST_SRC) | toolchain
+	$(CARGO) test --locked --workspace --profile $(PROFILE) --no-run
+	@touch $@
 
 tool: $(TOOL)
+
+tool-path:
+	@echo $(TOOL)
 
 # The playground: the engine for the browser (web/, wasm32-unknown-unknown, no waPC), its JS glue
 # from wasm-bindgen (the CLI at exactly the crate's version), the page and the examples picker.
@@ -40,12 +59,19 @@ WEB_SRC := $(shell find web/src web/page -type f) web/Cargo.toml web/examples.py
 	$(shell find examples -name '*.yaml')
 WASM_BINDGEN_VERSION := $(shell sed -n 's/^wasm-bindgen = "=\(.*\)"/\1/p' web/Cargo.toml)
 
-wasm-bindgen-cli:
+# Installed unoptimised (opt-level 1, no LTO): it processes one module per build, and compiles in
+# half the time.
+wasm-bindgen-cli: | toolchain
 	@wasm-bindgen --version 2>/dev/null | grep -qx "wasm-bindgen $(WASM_BINDGEN_VERSION)" \
-		|| $(CARGO) install --force wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION)
+		|| CARGO_PROFILE_RELEASE_OPT_LEVEL=1 CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+		$(CARGO) install --force wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION)
 
-$(WEB_WASM): $(WEB_SRC) $(POLICY_SRC)
-	$(CARGO) build --locked --profile web --target wasm32-unknown-unknown -p tempo-policy-web
+# -D warnings: the engine without its `guest` feature is compiled only here, so a warning that
+# only that configuration has (dead code, an unused import) fails here rather than nowhere.
+# (RUSTFLAGS with --target reaches neither build scripts nor dependencies' warnings, which cargo
+# caps.)
+$(WEB_WASM): $(WEB_SRC) $(POLICY_SRC) | toolchain
+	RUSTFLAGS="-D warnings" $(CARGO) build --locked --profile web --target wasm32-unknown-unknown -p tempo-policy-web
 
 $(PLAYGROUND)/.built: $(WEB_WASM) $(shell find web/page -type f) web/examples.py examples/settings.yml $(shell find examples -name '*.yaml') | wasm-bindgen-cli
 	rm -rf $(PLAYGROUND) && mkdir -p $(PLAYGROUND)/pkg
@@ -57,7 +83,7 @@ $(PLAYGROUND)/.built: $(WEB_WASM) $(shell find web/page -type f) web/examples.py
 playground-build: $(PLAYGROUND)/.built
 
 # The playground's size and speed in headless Chromium, against the same check natively.
-bench-playground: playground-build
+bench-playground: playground-build | toolchain
 	$(CARGO) run --locked --release -p tempo-policy-web --example page_bench
 
 # Build the page and serve it on 127.0.0.1 (PLAYGROUND_PORT=8080 by default).
@@ -76,17 +102,11 @@ run: annotated-policy.wasm
 
 # INSTA_UPDATE=no: a changed rejection or warning text fails against test-data/snapshots until it
 # is reviewed and accepted (`INSTA_UPDATE=always` or `cargo insta review`), and no .snap.new is left.
-test: fmt lint lint-workflows tools test-data-check crds annotated-policy.wasm $(WASM_TARGET)/baseline_policy.wasm playground-build
-	INSTA_UPDATE=no $(CARGO) nextest run --locked --workspace --release --no-fail-fast
-	$(MAKE) test-browser
-
-# The playground's export under wasm-bindgen-test in headless Chromium (chromedriver: Debian's
-# chromium-driver, or $$CHROMEDRIVER; browser flags in web/webdriver.json). The page itself is
-# tested by web/tests/page.rs in the nextest run above.
-CHROMEDRIVER ?= /usr/bin/chromedriver
-test-browser: wasm-bindgen-cli
-	cd web && CHROMEDRIVER=$(CHROMEDRIVER) CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
-		$(CARGO) test --locked --target wasm32-unknown-unknown -p tempo-policy-web --lib --tests
+# Cheap checks first, so that a formatting slip fails in seconds. The playground's page and its
+# export run in headless Chromium from web/tests (chromedriver: $$CHROMEDRIVER, else Debian's
+# /usr/bin/chromedriver).
+test: tools fmt lint-workflows test-data-check crds lint annotated-policy.wasm $(WASM_TARGET)/baseline_policy.wasm playground-build
+	INSTA_UPDATE=no $(CARGO) nextest run --locked --workspace --cargo-profile $(PROFILE) --no-fail-fast
 
 # The upstream CRDs the tests validate against, pinned with their checksums in crds.lock, into a
 # cache outside the repository; without network, set TEMPO_POLICY_CRDS_DIR to a folder holding them.
@@ -94,10 +114,11 @@ crds:
 	bash scripts/crds.sh
 
 # Tools `make test` runs, installed (or a broken one replaced) when they fail to start:
-# cargo-nextest, and PyYAML for test-data/generate.py (test-data-check).
-tools:
+# cargo-nextest, PyYAML for test-data/generate.py (test-data-check), actionlint (lint-workflows).
+tools: | toolchain
 	@$(CARGO) nextest --version >/dev/null 2>&1 || $(CARGO) install --locked --force cargo-nextest
 	@python3 -c 'import yaml' 2>/dev/null || python3 -m pip install --quiet pyyaml
+	@bash .ci/lint-workflows install
 
 e2e-kwctl: annotated-policy.wasm
 	@if command -v kwctl >/dev/null 2>&1; then \
@@ -106,12 +127,12 @@ e2e-kwctl: annotated-policy.wasm
 		echo "kwctl is not on PATH: skipping the kwctl end-to-end run (the project's own host runs the same table in 'make test')"; \
 	fi
 
-fmt:
+fmt: | toolchain
 	$(CARGO) fmt --all -- --check
 
-lint: policy.wasm
-	$(CARGO) clippy --locked --workspace --all-targets --release -- -D warnings
-	$(CARGO) clippy --locked -p tempo-policy-web --lib --tests --target wasm32-unknown-unknown -- -D warnings
+# The build scripts clippy runs embed policy.wasm (cli/build.rs).
+lint: policy.wasm | toolchain
+	$(CARGO) clippy --locked --workspace --all-targets --profile $(PROFILE) -- -D warnings
 
 # actionlint on .github/workflows: a broken workflow fails here, not on the first tag.
 lint-workflows:
@@ -144,11 +165,11 @@ clean:
 # `tempo-policy bench` gives the same report without the native figures). BENCH_ARGS adds flags,
 # e.g. `make bench BENCH_ARGS="--iterations 500 --format json"`.
 BENCH_ARGS ?=
-bench: annotated-policy.wasm $(WASM_TARGET)/baseline_policy.wasm
+bench: annotated-policy.wasm $(WASM_TARGET)/baseline_policy.wasm | toolchain
 	$(CARGO) run --locked --release -p tempo-policy-cli --example bench -- \
 		--policy annotated-policy.wasm --baseline $(WASM_TARGET)/baseline_policy.wasm $(BENCH_ARGS)
 
 # Regenerates the generated parts of the docs (rule tables, docs/rules.md) from the rule registry
 # and the rule modules' doc comments.
-docs:
-	UPDATE_DOCS=1 $(CARGO) test --release -p tempo-policy --test docs
+docs: | toolchain
+	UPDATE_DOCS=1 $(CARGO) test --locked --profile $(PROFILE) -p tempo-policy --test integration -- docs::

@@ -1,7 +1,7 @@
 //! The rule registry: every rule id with its default severity and one-line summary. It sits below `finding` (a finding names its rule) and below the rules that report, so that every import points down.
 //!
 //! The rule tables of the README and of docs/usage.md are generated from [`Rule::ALL`] and
-//! [`Rule::summary`] (`make docs`); `tests/docs.rs` fails when they drift apart.
+//! [`Rule::summary`] (`make docs`); `tests/integration/docs.rs` fails when they drift apart.
 
 /// A stable rule id. The ids are part of the product contract: users grep for them,
 /// CI dashboards group by them, and they never change meaning.

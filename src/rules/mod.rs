@@ -3,7 +3,7 @@
 //! Every module's doc comment follows the same headings (what it checks, why, a failing and a
 //! passing example, the settings it reads). The rule tables of the README and of docs/usage.md
 //! are generated from the registry ([`crate::registry`]), docs/rules.md from these doc comments
-//! too (`make docs`); `tests/docs.rs` fails when they drift apart.
+//! too (`make docs`); `tests/integration/docs.rs` fails when they drift apart.
 
 pub mod bucket_name;
 pub mod credential_mode;

@@ -1,5 +1,5 @@
 //! Bad input built in code: payloads that are not admission requests at all, deeply nested JSON,
-//! 10 MB objects. Shared by the native test (tests/bad_input.rs) and the wasm tests; the
+//! 10 MB objects. Shared by the native test (tests/integration/bad_input.rs) and the wasm tests; the
 //! malformed objects that fit in YAML are scenarios in test-data/scenarios.yml instead.
 //!
 //! What the policy answers:

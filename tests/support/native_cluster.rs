@@ -4,7 +4,7 @@
 //! look-ups exists once, `tempo_policy_lookups::Replay` (kwctl's files), and this
 //! adapter turns any capabilities into the policy's look-up contract (`JsonCluster`) exactly as
 //! `tempo_policy::host_cluster::HostCluster` does through waPC, down to the host's "Callback
-//! evaluation failure" wrapping of failed look-ups. The native scenario tests, tests/mutation.rs
+//! evaluation failure" wrapping of failed look-ups. The native scenario tests, tests/integration/mutation.rs
 //! and the bench example all use it (`#[path]`), so native and wasm runs answer from one replay
 //! type with one error text. It needs the policy and the look-up crate, and neither may depend on
 //! the other: the policy does not read replay files, and the host never links the policy.

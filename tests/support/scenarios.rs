@@ -107,6 +107,38 @@ pub fn parse(text: &str) -> Result<Vec<Scenario>, serde_yaml_ng::Error> {
     serde_yaml_ng::from_str(text)
 }
 
+/// The table is whole: every scenario has its request and its snapshot, and every request and
+/// snapshot under test-data/ belongs to a scenario. A scenario dropped from the table (and so
+/// from both test runs) leaves its files behind and fails here; a count would not notice one
+/// dropped and another added.
+pub fn table_is_whole(all: &[Scenario]) -> Result<(), String> {
+    let names: BTreeSet<&str> = all.iter().map(|s| s.name.as_str()).collect();
+    if names.len() != all.len() {
+        return Err(format!("{} scenarios share a name", all.len() - names.len()));
+    }
+    let stems = |dir: &str, ext: &str| -> BTreeSet<String> {
+        std::fs::read_dir(test_data().join(dir))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == ext))
+            .map(|p| p.file_stem().unwrap().to_string_lossy().into_owned())
+            .collect()
+    };
+    let mut problems = Vec::new();
+    for (dir, ext) in [("requests", "json"), ("snapshots", "snap")] {
+        let files = stems(dir, ext);
+        let missing: Vec<&&str> = names.iter().filter(|n| !files.contains(**n)).collect();
+        let orphans: Vec<&String> = files.iter().filter(|f| !names.contains(f.as_str())).collect();
+        if !missing.is_empty() {
+            problems.push(format!("scenarios without test-data/{dir}/*.{ext}: {missing:?}"));
+        }
+        if !orphans.is_empty() {
+            problems.push(format!("test-data/{dir}/*.{ext} of no scenario in the table: {orphans:?}"));
+        }
+    }
+    if problems.is_empty() { Ok(()) } else { Err(problems.join("\n")) }
+}
+
 /// Rule ids at the start of each `; `-separated finding.
 pub fn rule_ids<'a>(findings: impl IntoIterator<Item = &'a str>) -> BTreeSet<String> {
     findings.into_iter().filter_map(|f| f.split_once(": ").map(|(id, _)| id.to_string())).collect()

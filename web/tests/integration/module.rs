@@ -1,10 +1,9 @@
 //! The module the page loads: it must run in any browser, so it imports nothing from waPC (no
 //! `wapc` module, no `__guest_call` export: the SDK is left out with the policy's `guest`
 //! feature) and nothing from WASI; only wasm-bindgen's own glue.
-#![cfg(not(target_arch = "wasm32"))]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
-mod support;
+use crate::support;
 
 use wasmparser::{Parser, Payload};
 

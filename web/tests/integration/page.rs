@@ -1,18 +1,18 @@
 //! The built page in headless Chromium: opened with `#m=` links as a user would share them,
 //! checked through what it renders in the DOM; and its verdicts on every shipped example
 //! compared with `tempo-policy check --output json`'s.
-#![cfg(not(target_arch = "wasm32"))]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
-mod support;
+use crate::support;
 
+use std::path::Path;
 use std::process::Command;
 
 use serde_json::{Value, json};
-use support::browser::{Browser, TempDir, base64url, playground_dir, serve, target_dir};
+use support::browser::{Browser, TempDir, base64url, playground_dir, serve};
 
-const LOKI_SECRET: &str = include_str!("../../examples/broken/loki-secret-reused.yaml");
-const SETTINGS: &str = include_str!("../../examples/settings.yml");
+const LOKI_SECRET: &str = include_str!("../../../examples/broken/loki-secret-reused.yaml");
+const SETTINGS: &str = include_str!("../../../examples/settings.yml");
 
 fn page_url(manifests: &str, settings: Option<&str>) -> String {
     let base = serve(playground_dir());
@@ -111,7 +111,9 @@ fn picking_the_loki_example_rechecks_and_a_bad_link_is_reported() {
 /// The shipped examples as the page offers them, judged in the browser and by the CLI.
 #[test]
 fn every_example_gets_the_same_verdicts_as_tempo_policy_check() {
-    let tool = target_dir().join("release/tempo-policy");
+    // The tool of this test's own build profile: the test runs from <target>/<profile>/deps/.
+    let exe = std::env::current_exe().unwrap();
+    let tool = exe.parent().and_then(Path::parent).unwrap().join("tempo-policy");
     assert!(tool.is_file(), "{} is not built: run `make tool` (make test does)", tool.display());
     let browser = Browser::start();
     browser.open_page(&format!("{}/index.html", serve(playground_dir())));
@@ -143,4 +145,31 @@ fn every_example_gets_the_same_verdicts_as_tempo_policy_check() {
         assert_eq!(page, cli, "example {}", example["id"]);
         assert!(!page["results"].as_array().unwrap().is_empty(), "example {} checked nothing", example["id"]);
     }
+}
+
+/// The export in the real module (wasm, panic=abort: a panic would trap and poison the module):
+/// garbage and hostile input give the same report as the function natively (`export.rs`), and the
+/// module still answers afterwards.
+#[test]
+fn garbage_in_the_module_gets_the_native_report_and_no_trap() {
+    let browser = Browser::start();
+    browser.open_page(&format!("{}/index.html", serve(playground_dir())));
+    let deep = format!("{}1{}", "[".repeat(5000), "]".repeat(5000));
+    let inputs = ["", "\u{0}", "{", "[[[[[[[[[[", "kind: Secret\napiVersion: v1\ndata: {a: '%%%'}\n", "- - - -", &deep];
+    for text in inputs {
+        for (manifests, settings) in [(text, ""), (LOKI_SECRET, text)] {
+            let in_page = browser
+                .eval("return window.playground.check(arguments[0], arguments[1])", json!([manifests, settings]));
+            let native: Value = serde_json::from_str(&tempo_policy_web::check(manifests, settings, "{}")).unwrap();
+            assert_eq!(
+                in_page,
+                native,
+                "{:?} / {:?}",
+                &manifests[..manifests.len().min(40)],
+                &settings[..settings.len().min(40)]
+            );
+        }
+    }
+    let after = browser.eval("return window.playground.check(arguments[0])", json!([LOKI_SECRET]));
+    assert_eq!(after["summary"]["rejected"], 2, "the module still answers: {after}");
 }

@@ -216,7 +216,7 @@ fn sarif_report_is_valid_and_uses_the_rule_registry() {
     assert_valid_sarif(&log);
     let rules = log["runs"][0]["tool"]["driver"]["rules"].as_array().unwrap();
     // The rule table of the usage text the policy carries (generated from the rule registry,
-    // `tests/docs.rs` keeps them equal), in its order, then the report's own two ids.
+    // `tests/integration/docs.rs` keeps them equal), in its order, then the report's own two ids.
     let readme = std::fs::read_to_string(root().join("docs/usage.md")).unwrap();
     let table = readme.split("<!-- rules:start -->").nth(1).unwrap().split("<!-- rules:end -->").next().unwrap();
     let rows: Vec<&str> = table.lines().filter(|l| l.starts_with("| `")).collect();
@@ -573,7 +573,7 @@ spec:
 
 #[test]
 fn finds_the_policy_without_the_flag() {
-    // The policy built into the binary (cli/tests/embedded.rs has the rest).
+    // The policy built into the binary (cli/tests/integration/embedded.rs has the rest).
     let o = check_with(&["test-data/manifests/seeds/pv-monolithic.yaml"], None, &[("TEMPO_POLICY_WASM", None)]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert!(stdout(&o).contains("policy: the embedded policy (tempo-policy "), "{}", stdout(&o));

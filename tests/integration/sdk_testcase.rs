@@ -8,7 +8,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
-mod support;
+use crate::support;
 
 use kubewarden_policy_sdk::test::Testcase;
 use kubewarden_policy_sdk::wapc_guest::CallResult;
