@@ -235,6 +235,51 @@ impl Cluster for Memo<'_> {
     }
 }
 
+impl Memo<'_> {
+    /// What was already asked, answered from memory only: anything else is a [`LookupError::Failed`]
+    /// saying it was not looked up. Ratcheting judges `oldObject` with the answers the object's
+    /// own judgement got, and makes no look-up of its own (replay files are consumed in order, and
+    /// the API server is not asked for the old object's sake).
+    pub fn recalled(&self) -> Recalled<'_> {
+        Recalled {
+            secrets: &self.secrets,
+            config_maps: &self.config_maps,
+            namespaces: &self.namespaces,
+            lists: &self.lists,
+        }
+    }
+}
+
+/// See [`Memo::recalled`].
+pub struct Recalled<'m> {
+    secrets: &'m Answers<Lookup<Secret>>,
+    config_maps: &'m Answers<Lookup<ConfigMap>>,
+    namespaces: &'m Answers<Lookup<Namespace>>,
+    lists: &'m Answers<Result<Vec<ListedCr>, LookupError>>,
+}
+
+fn recall<T: Clone>(answers: &Answers<Result<T, LookupError>>, first: &str, second: &str) -> Result<T, LookupError> {
+    match answers.borrow().get(&(first.to_string(), second.to_string())) {
+        Some(answer) => answer.clone(),
+        None => Err(LookupError::Failed("not looked up for the object before the update".to_string())),
+    }
+}
+
+impl Cluster for Recalled<'_> {
+    fn secret(&self, namespace: &str, name: &str) -> Lookup<Secret> {
+        recall(self.secrets, namespace, name)
+    }
+    fn config_map(&self, namespace: &str, name: &str) -> Lookup<ConfigMap> {
+        recall(self.config_maps, namespace, name)
+    }
+    fn namespace(&self, name: &str) -> Lookup<Namespace> {
+        recall(self.namespaces, "", name)
+    }
+    fn tempo_crs(&self, kind: CrKind, namespace: &str) -> Result<Vec<ListedCr>, LookupError> {
+        recall(self.lists, kind.as_str(), namespace)
+    }
+}
+
 /// Answers every look-up with "not granted": for evaluating without a cluster.
 pub struct NoCluster;
 

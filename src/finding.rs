@@ -33,6 +33,29 @@ pub fn quote(value: &str) -> String {
     quoted.replace("; ", ";\\u{20}")
 }
 
+/// `text` with every control character (C0, DEL, C1: what Rust's `char::is_control` and Go's
+/// `unicode.IsControl` agree on) written as an escape: `\n`, `\t`, `\r`, or `\u{1b}`. The API
+/// server drops an admission warning that holds one (`NewWarningHeader` in
+/// k8s.io/apimachinery/pkg/util/net/http.go refuses the text), so the user would never learn of
+/// it, and a terminal would act on the escapes; every finding's message passes through here,
+/// whatever a look-up error, an object name or a value brought.
+pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// How much of a user-written value a message quotes.
 pub const QUOTE_MAX_CHARS: usize = 100;
 
@@ -87,12 +110,13 @@ impl Findings {
     }
 
     pub fn push(&mut self, rule: Rule, severity: Severity, path: impl Into<String>, message: impl Into<String>) {
+        // Control characters are escaped (`printable`): the API server drops a warning holding one.
         // A rejection joins findings with "; ", so a finding must not contain it itself. Rule
         // texts never do; user-written text printed without `quote` (a Secret name, a key, a
         // quantity, a host's error) can, and is written `;\u{20}` as `quote` writes it. (This was
         // a debug assertion until fuzzing showed how many values reach messages: a panic in
         // debug builds for a name with "; " in it.)
-        let message = bound_message(message.into()).replace("; ", ";\\u{20}");
+        let message = bound_message(printable(&message.into()).into_owned()).replace("; ", ";\\u{20}");
         self.0.push(Finding { rule, severity, path: path.into(), message });
     }
 
@@ -159,6 +183,20 @@ mod tests {
         let m = &f.iter().next().unwrap().message;
         assert!(m.len() <= MESSAGE_MAX_BYTES + 64 && m.starts_with("start ") && m.ends_with(" end"), "{}", m.len());
         assert!(m.contains("bytes left out"));
+    }
+
+    /// Issue 19: a host error with newlines and tabs reached the warnings as it was, and the API
+    /// server drops any warning with a control character.
+    #[test]
+    fn messages_are_printable_whatever_they_carry() {
+        let mut f = Findings::new();
+        let foreign = "reading Secret failed (Host error:\n\tcallback \u{1b}[31mred\u{7}\u{9b}\u{7f} end\r)";
+        f.warn(Rule::LookupSkipped, "x", foreign);
+        let m = &f.iter().next().unwrap().message;
+        assert_eq!(m, "reading Secret failed (Host error:\\n\\tcallback \\u{1b}[31mred\\u{7}\\u{9b}\\u{7f} end\\r)");
+        assert!(!m.chars().any(char::is_control), "{m:?}");
+        assert_eq!(printable("plain é ✓"), "plain é ✓");
+        assert!(matches!(printable("plain"), std::borrow::Cow::Borrowed(_)));
     }
 
     /// Found by fuzzing: a storageSize of "1; 2" put "; " into the message, which split the

@@ -17,6 +17,7 @@ pub mod location;
 pub mod mutation;
 pub mod objects;
 pub mod quantity;
+pub mod ratchet;
 pub mod registry;
 pub mod request;
 pub mod response;
@@ -71,9 +72,11 @@ pub fn answer_with(payload: &[u8], cluster: &dyn cluster::Cluster) -> Result<res
 #[cfg(feature = "guest")]
 pub fn validate_settings(payload: &[u8]) -> CallResult {
     // Valid settings may still carry advice (unanchored allow-list patterns): in the message.
+    // Printable, as every finding is: the texts quote what the user wrote.
+    let printable = |text: String| finding::printable(&text).into_owned();
     let answer = match parse_settings(payload).and_then(|s| s.validate().map(|()| s.warnings())) {
-        Ok(w) => SettingsValidationResponse { valid: true, message: (!w.is_empty()).then(|| w.join("; ")) },
-        Err(message) => SettingsValidationResponse { valid: false, message: Some(message) },
+        Ok(w) => SettingsValidationResponse { valid: true, message: (!w.is_empty()).then(|| printable(w.join("; "))) },
+        Err(message) => SettingsValidationResponse { valid: false, message: Some(printable(message)) },
     };
     Ok(serde_json::to_vec(&answer)?)
 }

@@ -24,7 +24,15 @@
 //! - TempoMonolithic `spec.storage.traces.size` ← `storageSize.default`; for the `memory` backend at
 //!   most the memory limit (the tmpfs lives in the pod's memory), so the smaller of the two.
 //!
-//! On UPDATE the same defaults apply, with one exception for sizes of real volumes (TempoStack,
+//! On UPDATE a default is added only when the update touches the section it belongs to: a
+//! TempoStack's limits when `spec.resources`, `spec.size` or a component's `resources` changed; a
+//! TempoMonolithic's limits when `spec.resources` changed; a TempoStack's size when
+//! `spec.storageSize` changed (removed included), a TempoMonolithic's when `spec.storage` did. A
+//! metadata-only write, such as the operator adding its finalizer (`r.Update` in
+//! internal/controller/tempo/*_controller.go) or an annotation, gets no patch: a default patched
+//! into such a write would roll every Tempo pod for a change nobody made.
+//!
+//! Where a default applies on UPDATE, the same defaults as on CREATE, with one exception for sizes of real volumes (TempoStack,
 //! TempoMonolithic other than `memory`): when the old object had the same kind of volume, a missing
 //! size is filled with the size the volume already has (the old object's value, or the operator's
 //! default 10Gi when the old object set none), never with `storageSize.default`. A volume cannot
@@ -102,18 +110,32 @@ pub fn apply<'a>(
     settings: &Settings,
 ) -> Defaulted<'a> {
     let mut d = Defaulted { object: Cow::Borrowed(object), added: Vec::new(), held_back: Vec::new() };
+    // Decided on the request's object, before any default changes it.
+    let touches = |paths: &[&[&str]]| old.is_none_or(|old| paths.iter().any(|p| at(old, p) != at(object, p)));
     match kind {
         CrKind::TempoStack => {
-            tempostack_limits(&mut d, settings);
-            tempostack_size(&mut d, old, settings);
+            let mut limit_inputs: Vec<&[&str]> = vec![&["spec", "resources"], &["spec", "size"]];
+            limit_inputs.extend(TEMPOSTACK_CONTAINERS.iter().filter_map(|c| c.own));
+            if touches(&limit_inputs) {
+                tempostack_limits(&mut d, settings);
+            }
+            if touches(&[&TEMPOSTACK_SIZE]) {
+                tempostack_size(&mut d, old, settings);
+            }
         }
         CrKind::TempoMonolithic => {
-            monolithic_limits(&mut d, settings);
-            monolithic_size(&mut d, storage, old, settings);
+            if touches(&[&["spec", "resources"]]) {
+                monolithic_limits(&mut d, settings);
+            }
+            if touches(&[&["spec", "storage"]]) {
+                monolithic_size(&mut d, storage, old, settings);
+            }
         }
     }
     d
 }
+
+const TEMPOSTACK_SIZE: [&str; 2] = ["spec", "storageSize"];
 
 const TOTAL_LIMITS: [&str; 4] = ["spec", "resources", "total", "limits"];
 
@@ -182,13 +204,13 @@ fn monolithic_limits(d: &mut Defaulted<'_>, settings: &Settings) {
 
 fn tempostack_size(d: &mut Defaulted<'_>, old: Option<&Value>, settings: &Settings) {
     let Some(default) = &settings.storage_size.default else { return };
-    let not_positive = match at(&d.object, &["spec", "storageSize"]) {
+    let not_positive = match at(&d.object, &TEMPOSTACK_SIZE) {
         None | Some(Value::Null) => false,
         Some(v) if is_not_positive(v) => true,
         Some(_) => return,
     };
     let (value, from) = match old {
-        Some(old) => kept_size(old, &["spec", "storageSize"], TEMPOSTACK_DEFAULT_SIZE),
+        Some(old) => kept_size(old, &TEMPOSTACK_SIZE, TEMPOSTACK_DEFAULT_SIZE),
         None => (text(default), "storageSize.default".to_string()),
     };
     if not_positive {
@@ -456,19 +478,67 @@ mod tests {
             json!({"spec": {"storageSize": 50_000_000_000u64, "storage": {"secret": {"name": "m", "type": "s3"}}}});
         let d = apply(CrKind::TempoStack, &CrStorage::Unusable, &new, Some(&old), &s);
         assert_eq!(d.object["spec"]["storageSize"], json!(50_000_000_000u64));
-        let d = apply(CrKind::TempoStack, &CrStorage::Unusable, &new, Some(&new), &s);
+        // An old size that is not positive was the operator's 10Gi.
+        let old = json!({"spec": {"storageSize": "0", "storage": {"secret": {"name": "m", "type": "s3"}}}});
+        let d = apply(CrKind::TempoStack, &CrStorage::Unusable, &new, Some(&old), &s);
         assert_eq!(d.object["spec"]["storageSize"], "10Gi");
         // A TempoMonolithic that moves from memory to a PV gets a new volume: the default.
         let new = json!({"spec": {"storage": {"traces": {"backend": "pv"}}}});
         let d = apply(CrKind::TempoMonolithic, &CrStorage::Pv, &new, Some(&json!({"spec": {}})), &s);
         assert_eq!(d.object["spec"]["storage"]["traces"]["size"], "5Gi");
-        let d = apply(CrKind::TempoMonolithic, &CrStorage::Pv, &new, Some(&new), &s);
+        let old = json!({"spec": {"storage": {"traces": {"backend": "pv", "size": 0}}}});
+        let d = apply(CrKind::TempoMonolithic, &CrStorage::Pv, &new, Some(&old), &s);
         assert_eq!(d.object["spec"]["storage"]["traces"]["size"], "10Gi");
         // Memory has no volume: the default, as on CREATE.
         let new = json!({"spec": {"storage": {"traces": {"backend": "memory"}}}});
         let old = json!({"spec": {"storage": {"traces": {"backend": "memory", "size": "1Gi"}}}});
         let d = apply(CrKind::TempoMonolithic, &CrStorage::Memory, &new, Some(&old), &s);
         assert_eq!(d.object["spec"]["storage"]["traces"]["size"], "5Gi");
+    }
+
+    /// Issue 19: the operator's finalizer write (metadata only) got default limits patched in,
+    /// which rolls every Tempo pod. A default belongs to the write that touches its section.
+    #[test]
+    fn an_update_gets_only_the_defaults_of_the_sections_it_touches() {
+        let stack = json!({"metadata": {"name": "t"}, "spec": {"storage": {"secret": {"name": "m", "type": "s3"}}}});
+        let mut with_finalizer = stack.clone();
+        with_finalizer["metadata"]["finalizers"] = json!(["tempo.grafana.com/finalizer"]);
+        let d = apply(CrKind::TempoStack, &CrStorage::Unusable, &with_finalizer, Some(&stack), &full());
+        assert!(d.added.is_empty(), "{:?}", d.added);
+        // Touching the resources (here: a component's) brings the limit defaults back into play,
+        // and only them.
+        let mut resized = with_finalizer.clone();
+        resized["spec"]["size"] = json!("");
+        resized["spec"]["template"] = json!({"querier": {"replicas": 2}});
+        let d = apply(CrKind::TempoStack, &CrStorage::Unusable, &resized, Some(&with_finalizer), &full());
+        assert_eq!(pointers(&d), ["/spec/resources/total/limits/cpu", "/spec/resources/total/limits/memory"]);
+        let mut component = with_finalizer.clone();
+        component["spec"]["template"] = json!({"ingester": {"resources": {"requests": {"cpu": "1"}}}});
+        let d = apply(CrKind::TempoStack, &CrStorage::Unusable, &component, Some(&with_finalizer), &full());
+        assert!(d.added.is_empty(), "component resources decide the limits: {:?}", d.added);
+        // Removing the size is touching it: the old volume's size comes back.
+        let mut sized = stack.clone();
+        sized["spec"]["storageSize"] = json!("50Gi");
+        let d = apply(CrKind::TempoStack, &CrStorage::Unusable, &stack, Some(&sized), &full());
+        assert_eq!(pointers(&d), ["/spec/storageSize"]);
+        assert_eq!(d.object["spec"]["storageSize"], "50Gi");
+
+        let mono = json!({"metadata": {"name": "m"}, "spec": {"storage": {"traces": {"backend": "pv"}}}});
+        let mut labelled = mono.clone();
+        labelled["metadata"]["labels"] = json!({"team": "obs"});
+        let d = apply(CrKind::TempoMonolithic, &CrStorage::Pv, &labelled, Some(&mono), &full());
+        assert!(d.added.is_empty(), "{:?}", d.added);
+        let mut requests = labelled.clone();
+        requests["spec"]["resources"] = json!({"requests": {"cpu": "100m"}});
+        let d = apply(CrKind::TempoMonolithic, &CrStorage::Pv, &requests, Some(&labelled), &full());
+        assert_eq!(pointers(&d), ["/spec/resources/limits/cpu", "/spec/resources/limits/memory"]);
+        let mut backend = labelled.clone();
+        backend["spec"]["storage"]["traces"]["backend"] = json!("memory");
+        let d = apply(CrKind::TempoMonolithic, &CrStorage::Memory, &backend, Some(&labelled), &full());
+        assert_eq!(pointers(&d), ["/spec/storage/traces/size"]);
+        // On CREATE every default applies.
+        let d = apply(CrKind::TempoMonolithic, &CrStorage::Pv, &mono, None, &full());
+        assert_eq!(d.added.len(), 3);
     }
 
     #[test]

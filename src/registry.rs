@@ -147,7 +147,7 @@ impl Rule {
                 "An UPDATE moves a CR to another backend, bucket or endpoint, or edits the bucket or endpoint of a Secret in use, so traces already written become unreachable (allowed with the annotation `tempo-policy.kubewarden.io/allow-storage-change: \"true\"`)."
             }
             Rule::SecretInUse => {
-                "DELETE of a Secret that a TempoStack or TempoMonolithic in the namespace still references."
+                "DELETE of a Secret that a TempoStack or TempoMonolithic in the namespace still references (a warning while the namespace is `Terminating`)."
             }
             Rule::UnusedKeys => {
                 "Keys the operator ignores (Loki's `bucketnames`, `forcepathstyle`, `sse_*`, ...), with the Tempo key that was probably meant."

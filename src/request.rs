@@ -41,6 +41,9 @@ pub struct AdmissionRequest<'a> {
     pub namespace: Cow<'a, str>,
     #[serde(borrow)]
     pub name: Cow<'a, str>,
+    /// The subresource written (`status`, `scale`, ...); absent, `null` or empty for the object.
+    #[serde(borrow, alias = "sub_resource", rename = "subResource")]
+    pub sub_resource: Option<Cow<'a, str>>,
     #[serde(borrow)]
     pub object: Option<&'a RawValue>,
     #[serde(borrow, alias = "old_object", rename = "oldObject")]
@@ -69,6 +72,11 @@ impl AdmissionRequest<'_> {
             "CONNECT" => Some(Operation::Connect),
             _ => None,
         }
+    }
+
+    /// Whether the request writes a subresource (`status`, `scale`, ...) rather than the object.
+    pub fn is_subresource(&self) -> bool {
+        self.sub_resource.as_deref().is_some_and(|s| !s.is_empty())
     }
 
     /// The object, unless absent or JSON `null` (DELETE).
@@ -137,6 +145,7 @@ impl<'de: 'a, 'a> Visitor<'de> for OnePassVisitor<'a> {
             if slot.is_some() { Err(E::duplicate_field(name)) } else { Ok(()) }
         }
         let (mut uid, mut kind, mut operation, mut namespace, mut name) = (None, None, None, None, None);
+        let mut sub_resource = None;
         let (mut object, mut old_object, mut secret) = (None, None, None);
         while let Some(Text(key)) = map.next_key::<Text<'de>>()? {
             match key.as_ref() {
@@ -159,6 +168,10 @@ impl<'de: 'a, 'a> Visitor<'de> for OnePassVisitor<'a> {
                 "name" => {
                     once(&name, "name")?;
                     name = Some(map.next_value::<Text<'de>>()?.0);
+                }
+                "subResource" | "sub_resource" => {
+                    once(&sub_resource, "subResource")?;
+                    sub_resource = Some(map.next_value::<Option<Text<'de>>>()?.map(|t| t.0));
                 }
                 "object" => {
                     if object.is_some() || secret.is_some() {
@@ -187,6 +200,7 @@ impl<'de: 'a, 'a> Visitor<'de> for OnePassVisitor<'a> {
             operation: operation.unwrap_or_default(),
             namespace: namespace.unwrap_or_default(),
             name: name.unwrap_or_default(),
+            sub_resource: sub_resource.flatten(),
             object: object.flatten(),
             old_object: old_object.flatten(),
             secret: secret.flatten(),

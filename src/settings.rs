@@ -17,6 +17,24 @@ pub struct Settings {
     pub storage_secret_selector: Option<LabelSelector>,
     pub resources: ResourceSettings,
     pub storage_size: StorageSizeSettings,
+    pub updates: UpdateSettings,
+}
+
+/// How UPDATEs of objects that already break a rule are judged.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields, rename_all = "camelCase")]
+pub struct UpdateSettings {
+    /// Ratcheting (KEP-4008's model): on UPDATE, a finding the same rule also reports for the old
+    /// object does not reject; it comes back as a warning. `false` holds every write to every rule.
+    pub ratchet: bool,
+}
+
+impl Default for UpdateSettings {
+    fn default() -> Self {
+        // On by default: a policy switched on in a living cluster must not wedge the operator's
+        // own writes (finalizers, upgrades) of objects that were there before it.
+        Self { ratchet: true }
+    }
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]

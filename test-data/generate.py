@@ -38,6 +38,40 @@ def load_object(path):
         return yaml.safe_load(f)
 
 
+def merge_patch(target, patch):
+    """RFC 7386 JSON merge patch: what `kubectl patch --type merge` and the operator's
+    client.MergeFrom send. `null` removes a field."""
+    if not isinstance(patch, dict):
+        return copy.deepcopy(patch)
+    out = copy.deepcopy(target) if isinstance(target, dict) else {}
+    for k, v in patch.items():
+        if v is None:
+            out.pop(k, None)
+        else:
+            out[k] = merge_patch(out.get(k), v)
+    return out
+
+
+# Who sends the request (`user:` in scenarios.yml): the default is a GitOps controller applying a
+# user's manifest; the others are the writers the policy must never wedge.
+USERS = {
+    "argocd": {"username": "system:serviceaccount:argocd:argocd-application-controller",
+               "uid": "7d3c1b7e-2f4a-4c61-9a0e-4b2f8f1c9d10",
+               "groups": ["system:serviceaccounts", "system:serviceaccounts:argocd", "system:authenticated"]},
+    # The Tempo Operator (config/overlays/community: namespace tempo-operator-system, namePrefix
+    # tempo-operator-, ServiceAccount controller-manager): finalizers, upgrades, status.
+    "operator": {"username": "system:serviceaccount:tempo-operator-system:tempo-operator-controller-manager",
+                 "uid": "5b0f2c2e-7d43-4a1e-9a55-0d2b7c1e9f10",
+                 "groups": ["system:serviceaccounts", "system:serviceaccounts:tempo-operator-system",
+                            "system:authenticated"]},
+    # kube-controller-manager's namespace controller deleting a Terminating namespace's content.
+    "namespace-controller": {"username": "system:serviceaccount:kube-system:namespace-controller",
+                             "uid": "0c4e2a7b-9d1f-4e3a-8b6c-2f5d7e9a1c3b",
+                             "groups": ["system:serviceaccounts", "system:serviceaccounts:kube-system",
+                                        "system:authenticated"]},
+}
+
+
 def as_cluster_object(obj):
     """What the API server stores: stringData merged into base64 data."""
     obj = copy.deepcopy(obj)
@@ -80,6 +114,10 @@ def prune(obj, masks):
 def admission_request(name, sc):
     obj = load_object(sc["object"]) if sc.get("object") else None
     old = load_object(sc["oldObject"]) if sc.get("oldObject") else None
+    if obj is not None and "objectPatch" in sc:
+        obj = merge_patch(obj, sc["objectPatch"])
+    if old is not None and "oldObjectPatch" in sc:
+        old = merge_patch(old, sc["oldObjectPatch"])
     ref = obj or old
     kind = ref["kind"]
     api_version, group, resource, namespaced = RESOURCES[kind]
@@ -91,20 +129,25 @@ def admission_request(name, sc):
         obj = as_cluster_object(obj)
     if old is not None:
         old = as_cluster_object(old)
+    options = sc.get("options", f"{operation.capitalize()}Options")
     req = {
         "uid": f"{name}-0000-4000-8000-000000000000"[:36],
         "kind": {"group": group, "version": version, "kind": kind},
         "resource": {"group": group, "version": version, "resource": resource},
         "requestKind": {"group": group, "version": version, "kind": kind},
         "requestResource": {"group": group, "version": version, "resource": resource},
-        "name": meta.get("name", ""),
+        # DELETECOLLECTION admits each object with an empty name (`requestName: ""`).
+        "name": sc.get("requestName", meta.get("name", "")),
         "operation": operation,
-        "userInfo": {"username": "system:serviceaccount:argocd:argocd-application-controller",
-                     "uid": "7d3c1b7e-2f4a-4c61-9a0e-4b2f8f1c9d10",
-                     "groups": ["system:serviceaccounts", "system:serviceaccounts:argocd", "system:authenticated"]},
+        "userInfo": USERS[sc.get("user", "argocd")],
         "dryRun": False,
-        "options": {"apiVersion": "meta.k8s.io/v1", "kind": f"{operation.capitalize()}Options"},
+        "options": {"apiVersion": "meta.k8s.io/v1", "kind": options},
     }
+    if sc.get("subResource"):
+        req["subResource"] = sc["subResource"]
+        req["requestSubResource"] = sc["subResource"]
+    if options == "DeleteOptions" and sc.get("user") == "namespace-controller":
+        req["options"]["propagationPolicy"] = "Background"
     if namespaced:
         req["namespace"] = namespace
     if obj is not None:

@@ -53,12 +53,37 @@ fn looks_like_ipv4(name: &str) -> bool {
 }
 
 const S3_RESERVED_PREFIXES: &[&str] = &["xn--", "sthree-", "amzn-s3-demo-"];
-const S3_RESERVED_SUFFIXES: &[&str] = &["-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"];
+const S3_RESERVED_SUFFIXES: &[&str] = &[ACCESS_POINT_ALIAS_SUFFIX, "--ol-s3", ".mrap", "--x-s3", "--table-s3"];
+const ACCESS_POINT_ALIAS_SUFFIX: &str = "-s3alias";
+
+/// Whether `name` has the shape of an S3 access point alias:
+/// `<access point name>-<metadata>-s3alias` (`-ext-s3alias` for access points on other data
+/// sources), no dots. AWS generates it for every access point and documents it as usable
+/// "anywhere a bucket name is used to perform object-level operations" (S3 user guide, "Access
+/// point aliases", access-points-naming.html); the suffix is reserved so that no bucket can be
+/// created with it (bucketnamingrules.html). Its length and characters are a bucket name's.
+pub fn is_access_point_alias(name: &str) -> bool {
+    let Some(rest) = name.strip_suffix(ACCESS_POINT_ALIAS_SUFFIX) else { return false };
+    let rest = rest.strip_suffix("-ext").unwrap_or(rest);
+    // Access point names are 3 to 50 characters; the metadata is generated, lowercase letters
+    // and digits.
+    match rest.rsplit_once('-') {
+        Some((access_point, metadata)) => {
+            char_count(access_point) >= 3
+                && !metadata.is_empty()
+                && metadata.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+                && !name.contains('.')
+        }
+        None => false,
+    }
+}
 
 /// Problems with an S3 general-purpose bucket name. The reserved prefixes and
 /// suffixes belong to access-point aliases, Object Lambda, multi-region access
 /// points, directory and table buckets: a Tempo bucket can be none of those.
-pub fn s3_bucket_problems(name: &str) -> Vec<String> {
+/// With `alias_allowed` (an AWS endpoint, where access points exist), a name of an access
+/// point alias's shape ([`is_access_point_alias`]) is not held to the reserved suffix.
+pub fn s3_bucket_problems(name: &str, alias_allowed: bool) -> Vec<String> {
     let mut problems = Vec::new();
     let len = char_count(name);
     if !(3..=63).contains(&len) {
@@ -79,8 +104,9 @@ pub fn s3_bucket_problems(name: &str) -> Vec<String> {
             problems.push(format!("must not start with the reserved prefix \"{prefix}\""));
         }
     }
+    let alias = alias_allowed && is_access_point_alias(name);
     for suffix in S3_RESERVED_SUFFIXES {
-        if name.ends_with(suffix) {
+        if name.ends_with(suffix) && !(alias && *suffix == ACCESS_POINT_ALIAS_SUFFIX) {
             problems.push(format!("must not end with the reserved suffix \"{suffix}\""));
         }
     }
@@ -175,11 +201,37 @@ mod tests {
     }
 
     #[test]
+    fn access_point_aliases() {
+        for alias in [
+            "my-access-point-aqfqprnstn7aefdfbarligizwgyfouse1a-s3alias",
+            "tempo-hbjkl3hnm2w7ylmj2ocvrd2oprqvuuse1b-ext-s3alias",
+            "abc-x-s3alias",
+        ] {
+            assert!(is_access_point_alias(alias), "{alias}");
+            assert_eq!(s3_bucket_problems(alias, true), Vec::<String>::new(), "{alias}");
+            assert_eq!(s3_bucket_problems(alias, false).len(), 1, "{alias}");
+        }
+        for not in [
+            "tempo-s3alias",
+            "ab-x-s3alias",
+            "tempo-Meta-s3alias",
+            "tempo.ap-abc-s3alias",
+            "tempo-ap--s3alias",
+            "tempo-ap-abc",
+            "tempo-ap-abc-ol-s3",
+        ] {
+            assert!(!is_access_point_alias(not), "{not}");
+        }
+        // Only the alias suffix is waived, never the other reserved ones.
+        assert_eq!(s3_bucket_problems("tempo-ap-abc--x-s3", true).len(), 1);
+    }
+
+    #[test]
     fn s3() {
         let long = "a".repeat(64);
         let max = "a".repeat(63);
         check(
-            s3_bucket_problems,
+            |name| s3_bucket_problems(name, false),
             &[
                 ("tempo-traces", &[]),
                 ("abc", &[]),

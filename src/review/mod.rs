@@ -1,5 +1,6 @@
 //! Reviews: what happens to each kind of request (Tempo CRs, Secrets) before the rules run.
 
+pub mod namespace;
 pub mod production;
 pub mod secret;
 pub mod tempo;

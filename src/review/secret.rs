@@ -20,7 +20,8 @@ use crate::verdict::Verdict;
 ///   `TempoMonolithic` in the namespace (with [`crate::objects::listed::CR_FIELD_MASKS`]), then `Namespace/<ns>` only
 ///   when the Secret is in use or selected and `production.namespaceLabels` decides production.
 ///   `storage-change` compares `oldObject` with `object` and needs no look-up of its own.
-/// - DELETE: list `TempoStack`, list `TempoMonolithic` (a failed first list stops there).
+/// - DELETE: list `TempoStack`, list `TempoMonolithic` (a failed first list stops there), then
+///   `Namespace/<ns>` only when a CR uses the Secret (is the namespace being deleted?).
 pub fn review(request: &AdmissionRequest, settings: &Settings, cluster: &dyn Cluster) -> Verdict {
     let mut verdict = Verdict::default();
     match request.operation() {
@@ -116,18 +117,25 @@ fn content(request: &AdmissionRequest, settings: &Settings, cluster: &dyn Cluste
 /// DELETE: looks up the Secret's users for `secret-in-use`, only when that rule is on and the
 /// Secret could be a storage Secret.
 fn deleted(request: &AdmissionRequest, settings: &Settings, cluster: &dyn Cluster, out: &mut Findings) {
-    let name = request.name.as_ref();
-    if !settings.storage.protect_secrets || name.is_empty() {
+    if !settings.storage.protect_secrets {
         return;
     }
+    let old = request.old_object_json().and_then(|old| SecretDoc::parse(old).ok());
     // Secrets of other types never back Tempo storage: no look-up for them.
-    if let Some(old) = request.old_object_json()
-        && SecretDoc::parse(old).is_ok_and(|d| !d.is_opaque())
-    {
+    if old.as_ref().is_some_and(|d| !d.is_opaque()) {
+        return;
+    }
+    // DELETECOLLECTION (`kubectl delete secrets --all`, the namespace controller) admits each
+    // object with an empty name: it is in oldObject.
+    let old_name =
+        old.as_ref().map(|d| crate::json::str_at(&d.metadata(), &["name"]).present().unwrap_or("").to_string());
+    let name = if request.name.is_empty() { old_name.as_deref().unwrap_or("") } else { request.name.as_ref() };
+    if name.is_empty() {
         return;
     }
     let namespace = request.namespace.as_ref();
-    rules::secret_in_use::check(name, namespace, users_of(name, namespace, cluster), out);
+    let namespace_deleted = |out: &mut Findings| super::namespace::is_terminating(namespace, cluster, out);
+    rules::secret_in_use::check(name, namespace, users_of(name, namespace, cluster), namespace_deleted, out);
 }
 
 /// The CRs in `namespace` whose storage names Secret `name`, skipping CRs being deleted.

@@ -12,6 +12,17 @@
 //! - Azure containers: 3–63 characters; lowercase letters, digits and `-`; a letter or digit
 //!   at both ends; no `--`.
 //!
+//! An S3 access point alias (`<access point>-<metadata>-s3alias`, or `-ext-s3alias`) is accepted
+//! in `bucket` behind AWS endpoints and in the token modes: AWS generates one for every access
+//! point and documents it as usable "anywhere a bucket name is used to perform object-level
+//! operations" (S3 user guide, access-points-naming.html, "Access point aliases"); the suffix is
+//! reserved only so that no bucket can be created under it (bucketnamingrules.html). minio-go's
+//! bucket-name check has no suffix rule (`CheckValidBucketName` in pkg/s3utils/utils.go), and it
+//! addresses AWS hosts virtual-hosted, as access points require (`IsVirtualHostSupported`).
+//! Access points take HTTPS only, so an alias behind a plain `http://` AWS endpoint is refused.
+//! Behind other stores (MinIO, Ceph RGW, IBM COS) there are no access points: such a name is a
+//! bucket created under a reserved suffix, judged as before.
+//!
 //! A broken rule rejects, except behind an S3-compatible endpoint that is neither AWS nor IBM COS
 //! (MinIO, Ceph RGW, an IP address): those stores accept some names AWS refuses (Ceph's relaxed
 //! names allow upper case, none of them reserves AWS's prefixes), so it is only a warning there.
@@ -40,7 +51,9 @@
 use crate::context::SecretCheck;
 use crate::context::read_endpoint;
 use crate::finding::{Findings, Severity, quote};
-use crate::location::bucket_name::{azure_container_problems, gcs_bucket_problems, s3_bucket_problems};
+use crate::location::bucket_name::{
+    azure_container_problems, gcs_bucket_problems, is_access_point_alias, s3_bucket_problems,
+};
 use crate::location::endpoint::{Scheme, Target};
 use crate::objects::Backend;
 use crate::registry::Rule;
@@ -56,14 +69,14 @@ pub fn check(c: &SecretCheck, out: &mut Findings) {
     let (problems, provider, severity) = match c.backend {
         Backend::S3 => match read_endpoint(c).map(|e| &e.target) {
             Some(Target::Other) => (
-                s3_bucket_problems(name),
+                s3_bucket_problems(name, false),
                 "the S3 bucket naming rules (a warning only: MinIO and Ceph RGW accept some names AWS refuses, but not every store does, and the bucket cannot move to AWS under this name)",
                 Severity::Warn,
             ),
             Some(Target::IbmCos(_)) => {
-                (s3_bucket_problems(name), "the IBM COS (S3) bucket naming rules", Severity::Reject)
+                (s3_bucket_problems(name, false), "the IBM COS (S3) bucket naming rules", Severity::Reject)
             }
-            _ => (s3_bucket_problems(name), "the S3 bucket naming rules", Severity::Reject),
+            _ => (s3_bucket_problems(name, true), "the S3 bucket naming rules", Severity::Reject),
         },
         Backend::Gcs => (gcs_bucket_problems(name), "the GCS bucket naming rules", Severity::Reject),
         Backend::Azure => (azure_container_problems(name), "the Azure container naming rules", Severity::Reject),
@@ -108,6 +121,23 @@ pub fn check(c: &SecretCheck, out: &mut Findings) {
     }
 
     dotted_virtual_host(c, out);
+    alias_over_http(c, name, out);
+}
+
+/// Access points, and so their aliases, answer HTTPS only.
+fn alias_over_http(c: &SecretCheck, name: &str, out: &mut Findings) {
+    let Some(e) = read_endpoint(c) else { return };
+    if e.scheme == Scheme::Http && matches!(e.target, Target::Aws(_)) && is_access_point_alias(name) {
+        out.reject(
+            Rule::BucketName,
+            c.key_path(c.backend.bucket_key()),
+            format!(
+                "{}: bucket {} is an S3 access point alias, and access points answer HTTPS only: use an https:// endpoint",
+                c.subject(),
+                quote(name)
+            ),
+        );
+    }
 }
 
 /// A dotted bucket in a virtual-hosted HTTPS host defeats the wildcard certificate.
@@ -173,7 +203,17 @@ mod tests {
             (aws, "tempo..traces", vec![Reject]),
             (aws, "192.168.5.4", vec![Reject]),
             (aws, "sthree-tempo", vec![Reject]),
+            // Not an alias's shape (no metadata part): a bucket under the reserved suffix.
             (aws, "tempo-s3alias", vec![Reject]),
+            // Issue 19: access point aliases are accepted where access points exist.
+            (aws, "tempo-ap-aqfqprnstn7aefdfbarligizwgyfouse1a-s3alias", vec![]),
+            (aws, "tempo-ap-hbjkl3hnm2w7ylmj2ocvrd2oprqvuuse1b-ext-s3alias", vec![]),
+            ("https://tempo-ap-abc123-s3alias.s3.eu-west-1.amazonaws.com", "tempo-ap-abc123-s3alias", vec![]),
+            ("http://s3.eu-west-1.amazonaws.com", "tempo-ap-aqfqprnstn7aefdfbarligizwgyfouse1a-s3alias", vec![Reject]),
+            (ibm, "tempo-ap-aqfqprnstn7aefdfbarligizwgyfouse1a-s3alias", vec![Reject]),
+            (minio, "tempo-ap-aqfqprnstn7aefdfbarligizwgyfouse1a-s3alias", vec![Warn]),
+            // The other reserved suffixes stay refused.
+            (aws, "tempo-ap-aqfqprnstn7aefdfbarligiz--ol-s3", vec![Reject]),
             (ibm, "Tempo", vec![Reject]),
             (minio, "Tempo", vec![Warn]),
             (minio, "tempo", vec![]),
@@ -184,6 +224,23 @@ mod tests {
         for (endpoint, bucket, expected) in rows {
             assert_eq!(&s3(endpoint, bucket), expected, "{endpoint} {bucket}");
         }
+        let http = run(
+            Backend::S3,
+            &[("endpoint", "http://s3.eu-west-1.amazonaws.com"), ("bucket", "tempo-ap-aqfqprnstn7aefdf-s3alias")],
+            None,
+        );
+        assert!(http[0].1.contains("access points answer HTTPS only"), "{http:?}");
+        // Token modes talk to AWS over HTTPS: an alias is fine.
+        let alias = run(
+            Backend::S3,
+            &[
+                ("bucket", "tempo-ap-aqfqprnstn7aefdf-s3alias"),
+                ("region", "eu-west-1"),
+                ("role_arn", "arn:aws:iam::1:role/r"),
+            ],
+            None,
+        );
+        assert!(alias.is_empty(), "{alias:?}");
         // Token modes talk to AWS.
         let sts = run(
             Backend::S3,

@@ -8,7 +8,11 @@
 //! `external_account` (Workload Identity Federation) its `credential_source.file` is
 //! `/var/run/secrets/storage/serviceaccount/token`, where the operator projects the token; with
 //! `service_account` it has `private_key` and `client_email`. With `credentialMode: token` on the
-//! CR it must be `external_account`. Whether a type is long-lived is `static-credentials`'
+//! CR it must be `external_account`; with `credentialMode: static` it must not be an
+//! `external_account` that reads the projected token file, which the operator projects in token
+//! mode only (`ConfigureGCS` in internal/manifests/manifestutils/storage.go mounts the
+//! `bound-sa-token` volume at /var/run/secrets/storage/serviceaccount when the mode is `token`;
+//! static mounts only the Secret). Whether a type is long-lived is `static-credentials`'
 //! business, in production only.
 //!
 //! ## Why
@@ -17,7 +21,10 @@
 //! to Tempo as a static credential file (`GOOGLE_APPLICATION_CREDENTIALS`), where Google's
 //! loader accepts the types above and refuses the rest ("unsupported filetype"). In token mode
 //! the operator insists on the projected token file. A token file path from another tool's guide
-//! makes every request fail with an authentication error at run time.
+//! makes every request fail with an authentication error at run time; so does a Workload Identity
+//! key.json under `credentialMode: static`: Tempo's GCS client opens the token file on its first
+//! call, finds none ("failed to open credential file"), and the startup bucket check
+//! (`bucket.Attrs` in tempodb/backend/gcs/gcs.go) stops every storage component.
 //!
 //! ## Example
 //! Rejected: `key.json: {"type": "external_account", "credential_source": {"file": "/var/run/secrets/tokens/gcp-ksa/token"}}`.
@@ -27,7 +34,7 @@
 //! None.
 
 use crate::context::SecretCheck;
-use crate::credential::GCS_KEY_TYPES;
+use crate::credential::{GCS_KEY_TYPES, ModeDecision};
 use crate::finding::Findings;
 use crate::objects::{Backend, CredentialMode};
 use crate::registry::Rule;
@@ -54,7 +61,14 @@ pub fn check(c: &SecretCheck, out: &mut Findings) {
     match kind {
         Some("external_account") => {
             let file = json.pointer("/credential_source/file").and_then(Value::as_str);
-            if file != Some(TOKEN_FILE) {
+            if file == Some(TOKEN_FILE) && matches!(c.mode, ModeDecision::Explicit(CredentialMode::Static)) {
+                let at = c.usage.map_or_else(|| "the CR".to_string(), |u| format!("{} {}", u.cr, u.mode_path));
+                out.reject(
+                    Rule::GcsKey,
+                    path,
+                    format!("{subject}: key.json is an external_account credential that reads the token at {TOKEN_FILE}, which the operator projects only with credentialMode token, but {at} is static: set it to token (or remove it: the operator infers token from this key.json)"),
+                );
+            } else if file != Some(TOKEN_FILE) {
                 let found = match file {
                     Some(f) => format!("points at {f:?}"),
                     None => "has no credential_source.file".to_string(),

@@ -131,43 +131,69 @@ fn read_verbatim(c: &SecretCheck) -> Vec<&'static str> {
     keys.into_iter().filter(|k| !matches!(*k, "endpoint" | "key.json")).collect()
 }
 
+/// Where a value carries whitespace its reader does not strip.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stray {
+    /// At the start or the end: the newline `echo` leaves.
+    Ends,
+    /// Inside the value (`account_key` only, see [`stray_whitespace`]).
+    Inside,
+}
+
 /// Whether the value carries whitespace its reader does not strip. The operator copies values
 /// into Tempo's configuration and environment unchanged (`string(storageSecret.Data[...])`,
 /// internal/handlers/storage/*_secret.go; `secretKeyRef` for the keys), and the clients use them
 /// unchanged: minio-go refuses `bucket` with a newline ("Bucket name contains invalid
 /// characters"), signs with the access key as given, and the Azure account name becomes part of
 /// the host. The one exception is `account_key`, which the Azure SDK base64-decodes with Go's
-/// `encoding/base64`, which skips `\r` and `\n` but refuses any other whitespace.
-fn has_stray_whitespace(key: &str, value: &[u8]) -> bool {
-    if key == "account_key" {
-        return value.iter().any(|b| b.is_ascii_whitespace() && !matches!(b, b'\r' | b'\n'));
-    }
+/// `encoding/base64` (`SetAccountKey` in azblob's internal/exported/shared_key_credential.go:
+/// `base64.StdEncoding.DecodeString`), which skips `\r` and `\n` anywhere but refuses any other
+/// whitespace ("illegal base64 data at input byte N"), at the ends or inside.
+fn stray_whitespace(key: &str, value: &[u8]) -> Option<Stray> {
     let ws = |b: Option<&u8>| b.is_some_and(u8::is_ascii_whitespace);
-    ws(value.first()) || ws(value.last())
+    if key == "account_key" {
+        let decoded: Vec<u8> = value.iter().copied().filter(|b| !matches!(b, b'\r' | b'\n')).collect();
+        if ws(decoded.first()) || ws(decoded.last()) {
+            return Some(Stray::Ends);
+        }
+        return decoded.iter().any(u8::is_ascii_whitespace).then_some(Stray::Inside);
+    }
+    (ws(value.first()) || ws(value.last())).then_some(Stray::Ends)
 }
 
-/// The classic `echo ... | base64` mistake, named by key, never by value.
+/// The classic `echo ... | base64` mistake, and an account key pasted with spaces in it, named by
+/// key, never by value.
 fn surrounding_whitespace(c: &SecretCheck, out: &mut Findings) {
-    let bad: Vec<&str> = read_verbatim(c)
+    let found: Vec<(&str, Stray)> = read_verbatim(c)
         .into_iter()
-        .filter(|k| c.secret.bytes(k).is_some_and(|v| has_stray_whitespace(k, v)))
+        .filter_map(|k| c.secret.bytes(k).and_then(|v| stray_whitespace(k, v)).map(|s| (k, s)))
         .collect();
-    if bad.is_empty() {
-        return;
+    let at_ends: Vec<&str> = found.iter().filter(|(_, s)| *s == Stray::Ends).map(|(k, _)| *k).collect();
+    if !at_ends.is_empty() {
+        let listed: Vec<String> = at_ends.iter().map(|k| format!("{k:?}")).collect();
+        let paths: Vec<String> = at_ends.iter().map(|k| c.key_path(k)).collect();
+        out.reject(
+            Rule::SecretKeys,
+            paths.join(", "),
+            format!(
+                "{}: {} {} {} leading or trailing whitespace, often the newline `echo` leaves (use `echo -n`, or `kubectl create secret --from-literal`): the operator and the storage client use the values as they are, so the bucket is not found or every request is refused",
+                c.subject(),
+                if at_ends.len() == 1 { "key" } else { "keys" },
+                listed.join(", "),
+                if at_ends.len() == 1 { "has" } else { "have" }
+            ),
+        );
     }
-    let listed: Vec<String> = bad.iter().map(|k| format!("{k:?}")).collect();
-    let paths: Vec<String> = bad.iter().map(|k| c.key_path(k)).collect();
-    out.reject(
-        Rule::SecretKeys,
-        paths.join(", "),
-        format!(
-            "{}: {} {} {} leading or trailing whitespace, often the newline `echo` leaves (use `echo -n`, or `kubectl create secret --from-literal`): the operator and the storage client use the values as they are, so the bucket is not found or every request is refused",
-            c.subject(),
-            if bad.len() == 1 { "key" } else { "keys" },
-            listed.join(", "),
-            if bad.len() == 1 { "has" } else { "have" }
-        ),
-    );
+    if found.iter().any(|(_, s)| *s == Stray::Inside) {
+        out.reject(
+            Rule::SecretKeys,
+            c.key_path("account_key"),
+            format!(
+                "{}: key \"account_key\" has a space or tab inside it: the Azure storage client decodes the key as base64 with Go's decoder, which skips line breaks but refuses any other whitespace, so Tempo stops at start-up: write the key without spaces (as the Azure portal shows it)",
+                c.subject()
+            ),
+        );
+    }
 }
 
 #[cfg(test)]
@@ -239,7 +265,20 @@ mod tests {
                 ("account_key", "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1 "),
             ],
         );
-        assert!(found[0].1.contains("key \"account_key\" has"), "{found:?}");
+        assert!(found[0].1.contains("key \"account_key\" has leading or trailing whitespace"), "{found:?}");
+        // Issue 19: a space inside the key was blamed on `echo`'s newline. Line breaks inside are
+        // fine (Go's decoder skips them); a space or tab inside is named as what it is.
+        let key = |value: &str| {
+            run(Backend::Azure, &[("container", "tempo"), ("account_name", "tempoacct"), ("account_key", value)])
+        };
+        for inside in ["Eby8vdM02xNOcq FlqUwJPLlmEtlCDXJ1", "Eby8vdM02xNOcq\tFlqUwJPLlmEtlCDXJ1\n"] {
+            let found = key(inside);
+            assert_eq!(found.len(), 1, "{found:?}");
+            assert!(found[0].1.contains("key \"account_key\" has a space or tab inside it"), "{found:?}");
+            assert!(!found[0].1.contains("echo"), "{found:?}");
+        }
+        assert!(key("Eby8vdM02xNOcqFlqUwJ\r\nPLlmEtlCDXJ1\n").is_empty());
+        assert!(key("\n Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1")[0].1.contains("leading or trailing"));
 
         let clean = run(Backend::Gcs, &[("bucketname", "tempo"), ("key.json", "{\"type\":\"external_account\"}\n")]);
         assert!(clean.iter().all(|(_, m)| !m.contains("whitespace")), "{clean:?}");

@@ -58,3 +58,53 @@ fn only_the_exact_not_found_answer_makes_a_secret_missing() {
         );
     }
 }
+
+/// A cluster whose every look-up fails with a host text full of control characters.
+struct Garbled;
+
+const GARBLED: &str = "Host error: Callback evaluation failure:\n\tconnection reset\r\n\u{1b}[2J\u{7}\u{9b}31m";
+
+impl JsonCluster for Garbled {
+    fn get_json(&self, _: Resource, _: Option<&str>, _: &str) -> Lookup<String> {
+        Err(LookupError::Failed(GARBLED.to_string()))
+    }
+    fn list_json(&self, _: Resource, _: &str, _: &[&str]) -> Result<String, LookupError> {
+        Err(LookupError::Failed(GARBLED.to_string()))
+    }
+}
+
+/// Issue 19: the API server drops a warning holding a control character, so a skipped check went
+/// unreported. Every path that embeds a host's text: the Secret, the TLS ConfigMap and the
+/// Namespace of a CR, the CR lists of a Secret's CREATE and DELETE.
+#[test]
+fn host_errors_reach_the_user_printable_on_every_look_up() {
+    let stack = json!({"apiVersion": "tempo.grafana.com/v1alpha1", "kind": "TempoStack",
+        "metadata": {"name": "simplest\u{1b}]0;x\u{7}", "namespace": "observability"},
+        "spec": {"storage": {"secret": {"name": "tempo-s3\n", "type": "s3"},
+            "tls": {"enabled": true, "caName": "storage-ca\t"}}}});
+    let secret = json!({"apiVersion": "v1", "kind": "Secret", "type": "Opaque",
+        "metadata": {"name": "tempo-s3", "namespace": "observability"},
+        "stringData": {"bucket": "tempo", "endpoint": "https://s3.eu-west-1.amazonaws.com"}});
+    let cr_kind = json!({"group": "tempo.grafana.com", "version": "v1alpha1", "kind": "TempoStack"});
+    let secret_kind = json!({"group": "", "version": "v1", "kind": "Secret"});
+    let settings = json!({"production": {"namespaceLabels": {"environment": "production"}}});
+    for (kind, operation, object, old) in [
+        (&cr_kind, "CREATE", stack.clone(), Value::Null),
+        (&secret_kind, "CREATE", secret.clone(), Value::Null),
+        (&secret_kind, "DELETE", Value::Null, secret.clone()),
+    ] {
+        let payload = json!({"request": {"uid": "1", "kind": kind, "operation": operation,
+            "namespace": "observability", "name": "x", "object": object, "oldObject": old}, "settings": settings});
+        let out = tempo_policy::validate_with(payload.to_string().as_bytes(), &Garbled).unwrap();
+        let answer: Value = serde_json::from_slice(&out).unwrap();
+        let warnings: Vec<&str> = answer["warnings"].as_array().unwrap().iter().map(|w| w.as_str().unwrap()).collect();
+        assert!(!warnings.is_empty(), "{operation} {kind}: {answer}");
+        for text in warnings.iter().copied().chain(answer["message"].as_str()) {
+            assert!(!text.chars().any(char::is_control), "{operation} {kind}: {text:?}");
+        }
+        assert!(
+            warnings.iter().all(|w| w.contains("failure:\\n\\tconnection reset\\r\\n\\u{1b}[2J\\u{7}\\u{9b}31m")),
+            "{operation} {kind}: {warnings:?}"
+        );
+    }
+}

@@ -41,6 +41,23 @@ pub struct Scenario {
     pub namespace: Option<String>,
     #[serde(default)]
     pub operation: Option<String>,
+    /// JSON merge patches applied to `object` / `oldObject` (generate.py): the operator's
+    /// finalizer, an annotation, an upgrade step, on top of a shared object file.
+    #[serde(default)]
+    pub object_patch: Option<serde_yaml_ng::Value>,
+    #[serde(default)]
+    pub old_object_patch: Option<serde_yaml_ng::Value>,
+    /// Who sends it: `argocd` (default), `operator`, `namespace-controller` (generate.py's USERS).
+    #[serde(default)]
+    pub user: Option<String>,
+    #[serde(default)]
+    pub sub_resource: Option<String>,
+    /// The request's `name` when it is not the object's (DELETECOLLECTION sends "").
+    #[serde(default)]
+    pub request_name: Option<String>,
+    /// `options.kind`, e.g. `PatchOptions` for the operator's upgrade patches.
+    #[serde(default)]
+    pub options: Option<String>,
     pub expect: Expect,
 }
 
@@ -239,6 +256,12 @@ impl Outcome {
             if !self.message.as_deref().unwrap_or("").contains(s.as_str()) {
                 problems.push(format!("message does not contain {s:?}"));
             }
+        }
+        // The API server drops a warning with a control character, and a terminal acts on one:
+        // nothing the policy says may hold one, whatever a look-up or an object brought.
+        let texts = self.message.iter().chain(&self.warnings);
+        if let Some(text) = texts.filter(|_| e.code.is_none()).find(|t| t.chars().any(char::is_control)) {
+            problems.push(format!("a control character in {text:?}"));
         }
         if e.code.is_some() && self.code != e.code {
             problems.push(format!("code {:?} (expected {:?})", self.code, e.code));
