@@ -25,8 +25,7 @@ use crate::finding::{Finding, Findings, Severity};
 use crate::registry::Rule;
 
 /// What a ratcheted finding's message gains.
-pub const ALREADY_THERE: &str =
-    "already so before this update, so not refused (updates ratchet: set updates.ratchet to false to refuse)";
+pub const ALREADY_THERE: &str = "already so before this update, so not refused: updates.ratchet";
 
 /// `findings` with every rejection that `before` also has turned into a warning that says so.
 pub fn ratchet(findings: Findings, before: &Findings) -> Findings {

@@ -122,10 +122,10 @@ impl Rule {
                 "`storage.allowedEndpoints` is set and the endpoint (for S3 token modes, Azure and GCS the one the operator builds) matches none of its patterns."
             }
             Rule::BucketName => {
-                "The bucket or container name breaks the provider's naming rules (a warning for in-cluster S3 stores) or `storage.bucketNamePattern`. Warns on a dotted bucket in a virtual-hosted HTTPS host."
+                "The bucket or container name breaks the provider's naming rules (a warning for in-cluster S3 stores; S3 access point aliases are accepted behind AWS over HTTPS) or `storage.bucketNamePattern`. Warns on a dotted bucket in a virtual-hosted HTTPS host."
             }
             Rule::GcsKey => {
-                "`key.json` is not JSON, has a `type` Google's credential loaders do not accept, is not `external_account` in token mode, or (workload identity) does not point at the projected token file."
+                "`key.json` is not JSON, has a `type` Google's credential loaders do not accept, is not `external_account` in token mode, or (workload identity) does not point at the projected token file, or reads it under `credentialMode: static`, where the operator projects none."
             }
             Rule::StaticCredentials => {
                 "Long-lived keys (`access_key_id`/`access_key_secret`, `account_key`, a key.json with a private key or refresh token) or `credentialMode: static`, unless the endpoint matches `production.staticCredentialsAllowedFor`."

@@ -783,3 +783,36 @@ fn directory_symlink_cycles_are_walked_once() {
     assert_eq!(text.matches(": Secret tempo-minio/minio:").count(), 1, "{text}");
     assert!(text.contains("read from 1 file)"), "{text}");
 }
+
+/// Issue 19: `--diff-against` judges updates as the cluster does, ratchet included: objects that
+/// only gain a label keep their old problems as warnings, a volume grown further over the
+/// maximum is refused; with `updates.ratchet: false` every write is held to every rule.
+#[test]
+fn diff_against_ratchets_what_was_already_there() {
+    let dirs = ["--diff-against", "test-data/manifests/ratchet/old", "test-data/manifests/ratchet/new"];
+    let mut args = vec!["--settings", "test-data/manifests/ratchet/settings.yml"];
+    args.extend(dirs);
+    let o = check(&args, None);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let text = normalised(&o);
+    for expected in [
+        "Secret prod-tracing/minio (UPDATE): accepted with warnings\n    warning[static-credentials] ",
+        "TempoStack prod-tracing/tracing (UPDATE): accepted with warnings\n",
+        "warning[storage-size] test-data/manifests/ratchet/new/prod-tracing.yaml:36: spec.storageSize 600Gi is above storageSize.max 500Gi: set spec.storageSize to at most 500Gi (already so before this update, so not refused: updates.ratchet)",
+        "TempoStack prod-tracing/archive (UPDATE): rejected\n    error[storage-size] test-data/manifests/ratchet/new/prod-tracing.yaml:",
+        "700Gi is above storageSize.max 500Gi",
+    ] {
+        assert!(text.contains(expected), "{expected:?} not in:\n{text}");
+    }
+    assert_eq!(text.matches("(already so before this update").count(), 9, "{text}");
+
+    let mut args = vec!["--settings", "test-data/manifests/ratchet/settings-no-ratchet.yml"];
+    args.extend(dirs);
+    let text = normalised(&check(&args, None));
+    assert!(!text.contains("already so before this update"), "{text}");
+    for rejected in
+        ["Secret prod-tracing/minio (UPDATE): rejected", "TempoStack prod-tracing/tracing (UPDATE): rejected"]
+    {
+        assert!(text.contains(rejected), "{rejected:?} not in:\n{text}");
+    }
+}

@@ -7,7 +7,7 @@ use crate::common;
 use base64::Engine as _;
 use common::*;
 use serde_json::json;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 fn baseline(dir: &std::path::Path) -> PathBuf {
@@ -315,4 +315,41 @@ fn runaway_policy_is_interrupted() {
         r["status"]["message"],
         "internal server error: Guest call failure: guest code interrupted, execution deadline exceeded"
     );
+}
+
+/// Issue 19 through the binary, as `kwctl run` takes them: the operator's finalizer write of a
+/// TempoStack over `storageSize.max` passes with the ratcheted warning, its status update passes
+/// untouched, and the namespace controller's DELETE of a Secret in use passes while the
+/// namespace is Terminating.
+#[test]
+fn the_operators_and_kubernetes_writes_pass_through_the_compiled_policy() {
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../test-data");
+    let policy = Path::new(env!("CARGO_MANIFEST_DIR")).join("../annotated-policy.wasm");
+    let scenario = |name: &str, settings: Option<&str>| {
+        let req = data.join(format!("requests/{name}.json"));
+        let mut args = vec!["run".to_string(), "-r".to_string(), req.to_str().unwrap().to_string()];
+        let replay = data.join(format!("replay/{name}.yml"));
+        if replay.exists() {
+            args.extend(["--allow-context-aware".into(), "--replay-host-capabilities-interactions".into()]);
+            args.push(replay.to_str().unwrap().to_string());
+        }
+        if let Some(s) = settings {
+            args.extend(["-s".into(), data.join("settings").join(s).to_str().unwrap().to_string()]);
+        }
+        args.push(policy.to_str().unwrap().to_string());
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        response(&run(&args, None))
+    };
+    let r = scenario("ratchet-tempostack-finalizer-over-max", Some("storage-bounds.yml"));
+    assert_eq!(r["allowed"], true, "{r}");
+    let warning = r["warnings"][0].as_str().unwrap();
+    assert!(warning.starts_with("storage-size: spec.storageSize 600Gi is above storageSize.max 500Gi"), "{r}");
+    assert!(warning.ends_with("(already so before this update, so not refused: updates.ratchet)"), "{r}");
+    let r = scenario("ratchet-off-tempostack-finalizer-over-max", Some("storage-bounds-no-ratchet.yml"));
+    assert_eq!(r["allowed"], false, "{r}");
+    let r = scenario("status-update-of-tempostack-over-max", Some("platform.yml"));
+    assert_eq!(r, json!({"uid": r["uid"], "allowed": true, "auditAnnotations": null, "warnings": null}));
+    let r = scenario("secret-delete-namespace-terminating", None);
+    assert_eq!(r["allowed"], true, "{r}");
+    assert!(r["warnings"][0].as_str().unwrap().contains("is being deleted (Terminating)"), "{r}");
 }
