@@ -61,9 +61,9 @@ fn build_policy(root: &Path, out_dir: &Path) -> Result<Vec<u8>, String> {
         println!("cargo::rerun-if-changed={}", root.join(watched).display());
     }
     let target_dir = out_dir.join("policy-target");
-    // Under rustup, `cargo` in the workspace root picks the toolchain of rust-toolchain.toml,
-    // which lists the wasm32-wasip1 target (rustup installs what is missing); without rustup,
-    // the cargo running this build.
+    // Under rustup, `cargo` in the workspace root picks the toolchain of rust-toolchain.toml
+    // (rustup adds its wasm32-wasip1 target only when it installs that toolchain itself: the
+    // error below says how to add it); without rustup, the cargo running this build.
     let under_rustup = std::env::var_os("RUSTUP_TOOLCHAIN").is_some();
     let cargo = if under_rustup { "cargo".to_owned() } else { env("CARGO")? };
     let mut command = Command::new(&cargo);

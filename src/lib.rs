@@ -1,4 +1,4 @@
-//! tempo-policy: a Kubewarden policy guarding Grafana Tempo's object storage. This file holds only the waPC entry points: decode, call the engine, encode.
+//! tempo-policy: a Kubewarden policy guarding Grafana Tempo's object storage. This file declares the modules and holds the entry points: the waPC functions (decode, call the engine, encode), `answer_with` (one payload judged with any look-up contract) and settings parsing.
 //!
 //! The `guest` feature (on by default) is the policy as Kubewarden runs it: the SDK's waPC guest,
 //! host capabilities and logger. Without it the crate is the engine alone, with no waPC import or

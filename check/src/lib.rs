@@ -22,6 +22,9 @@ pub mod requests;
 pub mod rules;
 pub mod yaml;
 
+/// How every report text is made printable: the policy's own escaping of control characters.
+pub use tempo_policy::finding::printable;
+
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -89,5 +92,6 @@ impl Prepared {
             skipped: self.skipped,
             strict,
         }
+        .printable()
     }
 }

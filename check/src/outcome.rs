@@ -2,6 +2,7 @@
 //! into findings by rule id; rendered by the `report` modules.
 
 use serde_json::Value;
+use tempo_policy::finding::printable;
 
 use super::inputs::{InputProblem, Source};
 use super::manifests::Lookup;
@@ -225,6 +226,55 @@ impl Report {
 
     pub fn with_warnings(&self) -> usize {
         self.outcomes.iter().filter(|o| o.has_warnings()).count()
+    }
+
+    /// Accepted objects that have warnings (the text summary's "N accepted (M with warnings)").
+    pub fn accepted_with_warnings(&self) -> usize {
+        self.outcomes.iter().filter(|o| o.allowed && o.has_warnings()).count()
+    }
+
+    /// The report with every text it took from its inputs or the policy (file names, kinds,
+    /// names, namespaces, messages, field paths, look-ups, input problems, the policy's path and
+    /// title) made printable, as the policy makes its own messages (`printable`): a manifest
+    /// from a pull request must not rewrite a CI log or a terminal with escape sequences, in any
+    /// output format. Called once, last, so that matching by name before it sees the raw names.
+    pub fn printable(mut self) -> Self {
+        let text = |s: &mut String| {
+            if let std::borrow::Cow::Owned(escaped) = printable(s) {
+                *s = escaped;
+            }
+        };
+        for o in &mut self.outcomes {
+            for s in [&mut o.source.file, &mut o.api_version, &mut o.kind, &mut o.name] {
+                text(s);
+            }
+            if let Some(ns) = &mut o.namespace {
+                text(ns);
+            }
+            for f in &mut o.findings {
+                text(&mut f.message);
+                text(&mut f.at.file);
+                if let Some(rule) = &mut f.rule {
+                    text(rule);
+                }
+                if let Some(path) = &mut f.path {
+                    text(path);
+                }
+            }
+            for l in &mut o.lookups {
+                text(&mut l.request);
+                text(&mut l.answer);
+            }
+        }
+        for p in &mut self.problems {
+            text(&mut p.file);
+            text(&mut p.message);
+        }
+        text(&mut self.policy.path);
+        for s in [&mut self.policy.title, &mut self.policy.version].into_iter().flatten() {
+            text(s);
+        }
+        self
     }
 
     pub fn mutated(&self) -> usize {

@@ -453,7 +453,9 @@ fn load_module(
     let mut cached_load = None;
     if runtime.cache().is_some() {
         // The first load stores the entry (or finds it); the timed ones read it.
-        policy = Some(runtime.load_policy_bytes(&annotated, &origin)?);
+        let first = runtime.load_policy_bytes(&annotated, &origin)?;
+        first.print_cache_note();
+        policy = Some(first);
         let mut loads = Vec::with_capacity(compile_iterations);
         for _ in 0..compile_iterations.max(1) {
             let start = Instant::now();

@@ -174,6 +174,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
 
     let runtime = args.cache.runtime()?;
     let policy = runtime.load_policy_bytes(&source.read()?, &source.name())?;
+    policy.print_cache_note();
     let options = EvaluationOptions {
         constraints: Constraints {
             mode: match args.mode {

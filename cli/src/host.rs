@@ -261,6 +261,14 @@ impl Policy {
         self.cache.as_ref()
     }
 
+    /// Prints the cache's one-line note on stderr, when the user should know (a cache directory
+    /// or key that was not safe to use).
+    pub fn print_cache_note(&self) {
+        if let Some(note) = self.cache.as_ref().and_then(CacheOutcome::note) {
+            eprintln!("{note}");
+        }
+    }
+
     /// policy-server's check: annotated, `protocolVersion: v1`, waPC mode.
     pub fn require_protocol_v1(&self) -> Result<(), HostError> {
         let origin = self.origin.clone();

@@ -95,7 +95,14 @@ fn content(request: &AdmissionRequest, settings: &Settings, cluster: &dyn Cluste
     for usage in &users {
         super::check_secret_for(usage, &secret, settings, production, out);
     }
-    rules::storage_change::check_secret_update(request, &secret, &metadata, &users, settings, out);
+    // The Secret before an UPDATE, decoded only for a Secret in use (`storage-change` compares it).
+    let old = match request.operation() {
+        Some(Operation::Update) if !users.is_empty() => {
+            request.old_object_json().and_then(|j| SecretDoc::parse(j).ok()).map(|d| d.decode(&name))
+        }
+        _ => None,
+    };
+    rules::storage_change::check_secret_update(old.as_ref(), &secret, &metadata, &users, settings, out);
     if users.is_empty() {
         match keys::infer_backend(&secret) {
             Some(backend) => {

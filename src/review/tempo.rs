@@ -34,6 +34,11 @@ pub fn review(kind: CrKind, request: &AdmissionRequest, settings: &Settings, clu
         return verdict;
     }
     let namespace = super::namespace_of(request, crate::json::meta_str(&object, "namespace"));
+    // The object before an UPDATE, read once here for every rule that compares with it.
+    let old = match op {
+        Some(Operation::Update) => request.old_object_json().and_then(|j| serde_json::from_str::<Value>(j).ok()),
+        _ => None,
+    };
     let StorageReading { storage, declared, problems } = storage::read(kind, &object);
     rules::storage_spec::check(&problems, out);
     if let Some(declared) = &declared {
@@ -78,7 +83,7 @@ pub fn review(kind: CrKind, request: &AdmissionRequest, settings: &Settings, clu
     }
     // A new Secret name on UPDATE: compared with the old Secret only when the new one exists
     // (missing or unreadable was reported above).
-    if let Some(old_use) = rules::storage_change::check_cr(kind, request, &object, &storage, settings, out)
+    if let Some(old_use) = rules::storage_change::check_cr(kind, old.as_ref(), &object, &storage, settings, out)
         && let CrStorage::Object(new_use) = &storage
         && let Some(Ok(Some(new_secret))) = &secret_read
     {
@@ -90,10 +95,6 @@ pub fn review(kind: CrKind, request: &AdmissionRequest, settings: &Settings, clu
 
     // Limits and sizes are judged on the object as it will be stored, defaults included, so that
     // the mutated object evaluated again finds the same and adds nothing.
-    let old = match op {
-        Some(Operation::Update) => request.old_object_json().and_then(|j| serde_json::from_str::<Value>(j).ok()),
-        _ => None,
-    };
     let defaulted = crate::mutation::apply(kind, &storage, &object, old.as_ref(), settings);
     rules::resource_limits::check(kind, &storage, &defaulted, settings, out);
     rules::storage_size::check(kind, &storage, &defaulted, old.as_ref(), settings, out);

@@ -47,9 +47,8 @@ use crate::finding::{Findings, quote};
 use crate::location::endpoint::shown;
 use crate::location::endpoint::{AwsEndpoint, AwsForm, Target, VpcKind, parse_endpoint};
 use crate::objects::storage::{self, CrStorage};
-use crate::objects::{Backend, CrKind, SecretContent, SecretDoc, StorageUse};
+use crate::objects::{Backend, CrKind, SecretContent, StorageUse};
 use crate::registry::Rule;
-use crate::request::{AdmissionRequest, Operation};
 use crate::settings::Settings;
 use serde_json::Value;
 
@@ -74,21 +73,19 @@ fn how_to_allow(kind: &str) -> String {
 /// compares them.
 pub fn check_cr(
     kind: CrKind,
-    request: &AdmissionRequest,
+    old_object: Option<&Value>,
     object: &Value,
     new: &CrStorage,
     settings: &Settings,
     out: &mut Findings,
 ) -> Option<StorageUse> {
-    if !settings.storage.protect_secrets
-        || request.operation() != Some(Operation::Update)
-        || allowed_by_annotation(object)
-    {
+    // `old_object`: the object before an UPDATE, as the review read it.
+    let old_object = old_object?;
+    if !settings.storage.protect_secrets || allowed_by_annotation(object) {
         return None;
     }
-    let old_object = request.old_object_json().and_then(|j| serde_json::from_str::<Value>(j).ok())?;
     // Problems of the old object were reported when it was admitted.
-    let old = storage::read(kind, &old_object).storage;
+    let old = storage::read(kind, old_object).storage;
     let (old_backend, new_backend) = (backend_name(&old)?, backend_name(new)?);
     if old_backend != new_backend {
         let path = match kind {
@@ -164,29 +161,29 @@ fn cr_named(kind: CrKind, object: &Value) -> String {
     format!("{} {:?}", kind.as_str(), crate::json::meta_str(object, "name"))
 }
 
-/// UPDATE of a Secret that `users` (not being deleted) read as their storage.
+/// UPDATE of a Secret that `users` (not being deleted) read as their storage; `old` is the Secret
+/// before the update, as the review read it (`None` on CREATE).
 pub fn check_secret_update(
-    request: &AdmissionRequest,
+    old: Option<&SecretContent>,
     new: &SecretContent,
     new_metadata: &Value,
     users: &[StorageUse],
     settings: &Settings,
     out: &mut Findings,
 ) {
-    if !settings.storage.protect_secrets || users.is_empty() || request.operation() != Some(Operation::Update) {
+    let Some(old) = old else { return };
+    if !settings.storage.protect_secrets || users.is_empty() {
         return;
     }
     if allowed_by_annotation(&serde_json::json!({ "metadata": new_metadata })) {
         return;
     }
-    let Some(old) = request.old_object_json().and_then(|j| SecretDoc::parse(j).ok()) else { return };
-    let old = old.decode(&new.name);
     for backend in [Backend::S3, Backend::Azure, Backend::Gcs] {
         let readers: Vec<String> = users.iter().filter(|u| u.backend == backend).map(|u| u.cr.to_string()).collect();
         if readers.is_empty() {
             continue;
         }
-        let changes = differences(backend, &old, new);
+        let changes = differences(backend, old, new);
         if changes.is_empty() {
             continue;
         }
@@ -291,7 +288,7 @@ fn shown_endpoint(raw: &str) -> Option<String> {
 mod tests {
     use super::*;
     use crate::cluster::{Cluster, JsonCluster, Lookup, LookupError, Resource};
-    use crate::request::AdmissionRequest;
+    use crate::objects::SecretDoc;
     use serde_json::json;
     use std::cell::RefCell;
     use std::collections::BTreeMap;
@@ -333,20 +330,14 @@ mod tests {
         v
     }
 
-    fn request_json(op: &str, kind: &str, object: &Value, old: &Value) -> String {
-        json!({"operation": op, "kind": {"group": "", "version": "v1", "kind": kind}, "namespace": "observability",
-            "name": object["metadata"]["name"], "object": object, "oldObject": old})
-        .to_string()
-    }
-
     fn run_cr(cluster: &Secrets, op: &str, old: Value, new: Value, settings: &Settings) -> Vec<String> {
-        let text = request_json(op, "TempoStack", &new, &old);
-        let request: AdmissionRequest = serde_json::from_str(&text).unwrap();
         let storage = storage::read(CrKind::TempoStack, &new).storage;
         let mut out = Findings::new();
+        // The review reads oldObject on UPDATE only.
+        let old = (op == "UPDATE").then_some(&old);
         // The look-ups as `review::tempo` makes them: the new Secret (which the review has read
         // already), then, only when it exists, the old one.
-        if let Some(old_use) = check_cr(CrKind::TempoStack, &request, &new, &storage, settings, &mut out)
+        if let Some(old_use) = check_cr(CrKind::TempoStack, old, &new, &storage, settings, &mut out)
             && let CrStorage::Object(new_use) = &storage
             && let Ok(Some(new_secret)) = cluster.secret("observability", &new_use.secret_name)
         {
@@ -477,12 +468,12 @@ mod tests {
     }
 
     fn run_secret(old: Value, new: Value, users: &[StorageUse]) -> Vec<String> {
-        let text = request_json("UPDATE", "Secret", &new, &old);
-        let request: AdmissionRequest = serde_json::from_str(&text).unwrap();
-        let doc = SecretDoc::parse(request.object_json().unwrap()).unwrap();
+        let (new, old) = (new.to_string(), old.to_string());
+        let doc = SecretDoc::parse(&new).unwrap();
         let secret = doc.decode("tempo-s3");
+        let old = SecretDoc::parse(&old).unwrap().decode("tempo-s3");
         let mut out = Findings::new();
-        check_secret_update(&request, &secret, &doc.metadata(), users, &Settings::default(), &mut out);
+        check_secret_update(Some(&old), &secret, &doc.metadata(), users, &Settings::default(), &mut out);
         out.iter().map(|f| f.to_string()).collect()
     }
 

@@ -1,8 +1,10 @@
-//! The policy's modules import one way: entry (`lib.rs`) → request → engine → review → rules →
-//! context/objects/location → finding. This test reads every `crate::` and `super::` path in
-//! `src/**/*.rs` (outside `#[cfg(test)]` items, comments and string literals), builds the module
-//! graph and fails on any cycle, naming it, so that a new upward import is caught when it is
-//! written, not when the layers have grown into each other again.
+//! The policy's modules import one way, down through the layers of [`LAYERS`] (entry → engine →
+//! review → rules → what rules read → the data they read → finding → registry), or sideways
+//! within a layer, never up; and there is no cycle. This test reads every `crate::` and `super::`
+//! path in `src/**/*.rs` (outside `#[cfg(test)]` items, comments and string literals), builds the
+//! module graph and fails on an import that points up a layer, or on any cycle, naming it, so
+//! that a new upward import is caught when it is written, not when the layers have grown into
+//! each other again.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -347,6 +349,61 @@ fn cycle(graph: &BTreeMap<Module, BTreeSet<Module>>) -> Option<Vec<Module>> {
     None
 }
 
+/// The layers of `src/`, top first: a module belongs to the layer of the longest module path
+/// that prefixes it (docs/development.md lists the same).
+const LAYERS: &[&[&str]] = &[
+    // The waPC entry points and the answer they write; the host's look-up contract.
+    &["", "response", "host_cluster"],
+    &["engine"],
+    // What happens to each kind of request, and ratcheting of an UPDATE's findings.
+    &["review", "ratchet"],
+    &["rules"],
+    // What rules read: a Secret as a backend reads it, the defaults, the look-up contract.
+    &["context", "mutation", "cluster", "credential", "keys"],
+    // The data below them: the request, the objects, endpoints, quantities, settings.
+    &["request", "objects", "location", "quantity", "settings", "selector", "json", "verdict"],
+    &["finding"],
+    &["registry"],
+];
+
+/// The layer of `module` (its index in [`LAYERS`]); `None` for a module no layer names.
+fn layer(module: &Module) -> Option<usize> {
+    let mut best: Option<(usize, usize)> = None;
+    for (i, layer) in LAYERS.iter().enumerate() {
+        for prefix in *layer {
+            let prefix: Module = prefix.split("::").filter(|p| !p.is_empty()).map(str::to_string).collect();
+            if module.starts_with(&prefix) && best.is_none_or(|(len, _)| prefix.len() > len) {
+                best = Some((prefix.len(), i));
+            }
+        }
+    }
+    best.map(|(_, i)| i)
+}
+
+/// Every import that points up a layer, as `from → to`.
+fn upward(graph: &BTreeMap<Module, BTreeSet<Module>>) -> Vec<String> {
+    let mut found = Vec::new();
+    for (from, targets) in graph {
+        for to in targets {
+            if let (Some(a), Some(b)) = (layer(from), layer(to))
+                && b < a
+            {
+                found.push(format!("{} → {}", name(from), name(to)));
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn every_module_of_src_has_a_layer_and_imports_point_down() {
+    let graph = graph();
+    let unplaced: Vec<String> = graph.keys().filter(|m| layer(m).is_none()).map(name).collect();
+    assert!(unplaced.is_empty(), "modules in no layer of LAYERS: {unplaced:?}");
+    let up = upward(&graph);
+    assert!(up.is_empty(), "imports pointing up a layer in src/: {up:?}");
+}
+
 #[test]
 fn the_module_graph_of_src_has_no_cycle() {
     let graph = graph();
@@ -374,6 +431,14 @@ fn the_checker_reads_use_trees_and_finds_cycles() {
     assert_eq!(c, ["a", "b", "c", "a"]);
     g.insert(m("c"), BTreeSet::new());
     assert_eq!(cycle(&g), None);
+
+    // An upward import is found, a downward or sideways one is not.
+    let mut g = BTreeMap::new();
+    g.insert(m("rules::storage_change"), BTreeSet::from([m("engine"), m("rules::endpoint"), m("objects::storage")]));
+    g.insert(m("review::tempo"), BTreeSet::from([m("request"), m("ratchet")]));
+    assert_eq!(upward(&g), ["rules::storage_change → engine"]);
+    assert_eq!(layer(&m("objects::storage")), layer(&m("request")));
+    assert_eq!(layer(&m("")), Some(0));
 
     // `super` from `review::tempo` is `review`; from the root file's child `engine`, the root.
     let known = BTreeSet::from([m(""), m("review"), m("review::tempo"), m("engine")]);

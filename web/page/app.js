@@ -1,7 +1,7 @@
 // The playground page: editors in, the policy's report out. The policy runs in this page
 // (pkg/, built by wasm-bindgen from web/); nothing typed here is sent anywhere.
 
-import init, { check } from "./pkg/tempo_policy_web.js";
+import init, { check, share } from "./pkg/tempo_policy_web.js";
 import { examples, settings as exampleSettings } from "./examples.js";
 import { applyPatch, diffLines, hunks, toYaml } from "./diff.js";
 
@@ -224,16 +224,28 @@ async function main() {
   for (const input of [editors.manifests, editors.settings, $("namespace")]) input.addEventListener("input", scheduleRun);
   $("strict").addEventListener("change", run);
   $("share").addEventListener("click", async () => {
+    // Credential values stay out of the link unless the user asks for them: a URL is kept by
+    // browser history, chat previews and proxies.
+    const withSecrets = $("share-secrets").checked;
+    const shared = withSecrets
+      ? { manifests: editors.manifests.value, leftOut: [] }
+      : JSON.parse(share(editors.manifests.value));
     const params = new URLSearchParams();
-    params.set("m", toBase64Url(editors.manifests.value));
+    params.set("m", toBase64Url(shared.manifests));
     if (editors.settings.value.trim()) params.set("s", toBase64Url(editors.settings.value));
     const url = `${location.origin}${location.pathname}#${params}`;
     history.replaceState(null, "", url);
+    const what = withSecrets
+      ? "It carries the Secrets' credential values."
+      : shared.leftOut.length
+        ? `Left out of it (replaced by placeholders): ${shared.leftOut.join("; ")}.`
+        : "No Secret values needed leaving out.";
+    $("share-status").dataset.leftOut = JSON.stringify(shared.leftOut);
     try {
       await navigator.clipboard.writeText(url);
-      $("share-status").textContent = "Link copied. It carries the Secrets' content.";
+      $("share-status").textContent = `Link copied. ${what}`;
     } catch {
-      $("share-status").textContent = "The link is in the address bar. It carries the Secrets' content.";
+      $("share-status").textContent = `The link is in the address bar. ${what}`;
     }
   });
   window.addEventListener("hashchange", () => {

@@ -9,6 +9,7 @@
 
 mod cluster;
 mod options;
+pub mod share;
 
 use serde_json::{Value, json};
 use tempo_policy_check::Prepared;
@@ -44,6 +45,14 @@ pub fn check(manifests: &str, settings: &str, options: &str) -> String {
         serde_json::to_string_pretty(&report).unwrap_or_else(|e| json!({"error": e.to_string()}).to_string());
     text.push('\n');
     text
+}
+
+/// The text a shared link carries (JSON: `{"manifests": ..., "leftOut": [...]}`): the manifests
+/// with every Secret's credential values replaced by placeholders the policy judges the same
+/// ([`share::redact`]), and what was left out, per Secret.
+#[wasm_bindgen]
+pub fn share(manifests: &str) -> String {
+    share::redact(manifests).to_json().to_string()
 }
 
 /// The report as JSON (see [`check`]).

@@ -101,7 +101,8 @@ pub fn check(args: &CheckArgs) -> ExitCode {
             ExitCode::from(code)
         }
         Err(message) => {
-            eprintln!("error: {message}");
+            // It may quote a path or a setting as given: printable, as the report is.
+            eprintln!("error: {}", tempo_policy_check::printable(&message));
             ExitCode::from(EXIT_INPUT_ERROR)
         }
     }
@@ -164,6 +165,7 @@ pub fn check_report(args: &CheckArgs) -> Result<Report, String> {
     let runtime = args.cache.runtime().map_err(|e| e.to_string())?;
     let bytes = source.read().map_err(|e| e.to_string())?;
     let policy = runtime.load_policy_bytes(&bytes, &source.name()).map_err(|e| e.to_string())?;
+    policy.print_cache_note();
     let info = policy_info(&source, &policy);
     let rules = policy.metadata().map(|m| m.rules.clone()).unwrap_or_default();
 

@@ -816,3 +816,48 @@ fn diff_against_ratchets_what_was_already_there() {
         assert!(text.contains(rejected), "{rejected:?} not in:\n{text}");
     }
 }
+
+/// Issue 20: a manifest from a pull request can name objects (and files) with terminal escapes;
+/// no output format may print them raw: the text report escapes them as the policy escapes its
+/// messages (`\u{1b}`), JSON, SARIF and JUnit stay valid, and their text fields are escaped too.
+#[test]
+fn hostile_names_are_printed_escaped_in_every_format() {
+    let dir = crate::common::scratch("hostile-names");
+    let hostile = "x\u{1b}[2J\u{7}y\u{9b}31mz";
+    let secret = serde_json::json!({
+        "apiVersion": "v1", "kind": "Secret", "type": "Opaque",
+        "metadata": {"name": format!("tempo-{hostile}"), "namespace": format!("ns-{hostile}")},
+        "stringData": {"bucket": "tempo", "endpoint": "http://minio:9000", "access_key_id": "k", "access_key_secret": "v"}
+    });
+    let stack = serde_json::json!({
+        "apiVersion": "tempo.grafana.com/v1alpha1", "kind": "TempoStack",
+        "metadata": {"name": format!("stack-{hostile}"), "namespace": format!("ns-{hostile}")},
+        "spec": {"storage": {"secret": {"name": format!("tempo-{hostile}"), "type": "s3"}}}
+    });
+    let file = dir.join(format!("manifests-{hostile}.json"));
+    std::fs::write(&file, serde_json::to_string(&serde_json::json!([secret, stack])).unwrap()).unwrap();
+    let file = file.to_str().unwrap();
+    let is_raw = |c: char| c.is_control() && c != '\n';
+    for format in ["text", "json", "sarif", "junit"] {
+        let o = check(&["--color", "never", "--output", format, file], None);
+        let out = stdout(&o);
+        assert!(!out.chars().any(is_raw), "{format}: a raw control character in:\n{out:?}");
+        assert!(!stderr(&o).chars().any(is_raw), "{format}: {:?}", stderr(&o));
+        // The names are there, escaped as the policy escapes them.
+        let escaped = "x\\u{1b}[2J\\u{7}y\\u{9b}31mz";
+        match format {
+            "text" => {
+                assert!(out.contains(&format!("Secret ns-{escaped}/tempo-{escaped}")), "{out}");
+                assert!(out.contains(&format!("manifests-{escaped}.json")), "{out}");
+            }
+            "json" | "sarif" => {
+                let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+                assert!(v.to_string().contains(&format!("tempo-{}", escaped.replace('\\', "\\\\"))), "{format}: {v}");
+            }
+            _ => {
+                let mut reader = quick_xml::Reader::from_str(&out);
+                while reader.read_event().unwrap() != quick_xml::events::Event::Eof {}
+            }
+        }
+    }
+}

@@ -10,6 +10,7 @@ mod annotate;
 mod bench;
 mod cache;
 mod check;
+mod doc_samples;
 mod embedded;
 mod library;
 mod run;

@@ -8,6 +8,7 @@ use crate::support;
 use std::path::Path;
 use std::process::Command;
 
+use base64::Engine as _;
 use serde_json::{Value, json};
 use support::browser::{Browser, TempDir, base64url, playground_dir, serve};
 
@@ -52,10 +53,10 @@ fn a_link_with_the_loki_secret_shows_the_secret_keys_rejection_and_its_hints() {
     assert_eq!(keys["severity"], "error");
     assert!(keys["message"].as_str().unwrap().contains("(did you mean \"bucketnames\" → \"bucket\"?)"), "{keys}");
     assert!(keys["href"].as_str().unwrap().ends_with("/docs/rules.md#secret-keys"), "{keys}");
-    // Opened from a link: the page says the link carries the Secret's content.
+    // Opened from a link: the page says what such a link carries.
     let notice = browser
         .eval("const n = document.getElementById('shared-notice'); return n.hidden ? null : n.textContent", json!([]));
-    assert!(notice.as_str().unwrap().contains("Secrets included"), "{notice}");
+    assert!(notice.as_str().unwrap().contains("Links leave Secrets' credential values out"), "{notice}");
 }
 
 #[test]
@@ -172,4 +173,56 @@ fn garbage_in_the_module_gets_the_native_report_and_no_trap() {
     }
     let after = browser.eval("return window.playground.check(arguments[0])", json!([LOKI_SECRET]));
     assert_eq!(after["summary"]["rejected"], 2, "the module still answers: {after}");
+}
+
+/// Issue 20: "Copy a link" leaves the Secrets' credential values out by default; the link,
+/// opened, gets the same findings as the paste it came from, and holds none of those values. The
+/// explicit choice puts them in.
+#[test]
+fn a_shared_link_leaves_credentials_out_and_gets_the_same_findings() {
+    let production = include_str!("../../../examples/broken/production.yaml");
+    let gcs = "---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: tempo-gcs\n  namespace: payments-prod\ntype: Opaque\nstringData:\n  bucketname: tempo-traces-gcs\n  key.json: |\n    {\"type\": \"service_account\", \"client_email\": \"tempo@p.iam.gserviceaccount.com\", \"private_key\": \"-----BEGIN PRIVATE KEY-----\\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\\n-----END PRIVATE KEY-----\\n\"}\n";
+    let case = format!("{production}{gcs}");
+    let secrets =
+        ["AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "MIIEvQIBADANBgkqhkiG9w0BAQEFAASC"];
+    let browser = Browser::start();
+    let base = serve(playground_dir());
+    browser.open_page(&format!("{base}/index.html"));
+    browser.eval("document.getElementById('manifests').value = arguments[0]; window.playground.run();", json!([case]));
+    let pasted = browser.eval(FINDINGS, json!([]));
+    assert!(pasted.to_string().contains("static-credentials"), "{pasted}");
+
+    let share = |with_secrets: bool| {
+        browser.eval(
+            "document.getElementById('share-status').textContent = ''; document.getElementById('share-secrets').checked = arguments[0]; document.getElementById('share').click();",
+            json!([with_secrets]),
+        );
+        let status = browser.wait_for("return document.getElementById('share-status').textContent", "the link");
+        let url = browser.eval("return location.href", json!([])).as_str().unwrap().to_owned();
+        let m = url.split(['#', '&']).find_map(|p| p.strip_prefix("m=")).unwrap().to_owned();
+        let linked = String::from_utf8(base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(&m).unwrap()).unwrap();
+        (url, linked, status.as_str().unwrap().to_owned())
+    };
+    let (url, linked, status) = share(false);
+    for secret in secrets {
+        assert!(!linked.contains(secret) && !url.contains(secret), "{secret} is in the link: {linked}");
+    }
+    assert!(
+        status.contains("Left out of it")
+            && status.contains("Secret payments-prod/tempo-s3: access_key_id, access_key_secret"),
+        "{status}"
+    );
+    assert!(status.contains("Secret payments-prod/tempo-gcs: key.json"), "{status}");
+
+    // Opened as whoever receives it would open it: a fresh page.
+    browser.open("about:blank");
+    browser.open_page(&url);
+    assert_eq!(browser.eval(FINDINGS, json!([])), pasted, "the link gets the paste's findings");
+
+    // The explicit, off-by-default choice carries the values (of the original paste, put back:
+    // the page opened from the link holds the placeholders).
+    browser.eval("document.getElementById('manifests').value = arguments[0]; window.playground.run();", json!([case]));
+    let (_, linked, status) = share(true);
+    assert!(secrets.iter().all(|s| linked.contains(s)), "{linked}");
+    assert!(status.contains("It carries the Secrets' credential values"), "{status}");
 }

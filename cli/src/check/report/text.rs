@@ -84,8 +84,8 @@ pub fn render(report: &Report, color: bool) -> String {
         accepted
     );
     let mut details = Vec::new();
-    if report.with_warnings() > 0 {
-        details.push(format!("{} with warnings", report.with_warnings()));
+    if report.accepted_with_warnings() > 0 {
+        details.push(format!("{} with warnings", report.accepted_with_warnings()));
     }
     if report.mutated() > 0 {
         details.push(format!("{} mutated", report.mutated()));
