@@ -550,6 +550,26 @@ mod tests {
         assert_eq!(d.object["spec"]["storageSize"], "1073741824");
     }
 
+    /// A field present as `null` is unset (the API server prunes it): a default fills it.
+    #[test]
+    fn a_null_field_is_filled_like_a_missing_one() {
+        let obj = json!({"spec": {"storageSize": null, "storage": {"secret": {"name": "m", "type": "s3"}}}});
+        let d = apply(CrKind::TempoStack, &CrStorage::Unusable, &obj, None, &full());
+        assert_eq!(d.object["spec"]["storageSize"], "20Gi");
+        assert!(pointers(&d).contains(&"/spec/storageSize"), "{:?}", d.added);
+    }
+
+    /// A memory limit equal to the default size, written another way, is not a cap: the default
+    /// is written as the settings write it.
+    #[test]
+    fn a_memory_limit_equal_to_the_default_is_no_cap() {
+        let obj = json!({"spec": {"resources": {"limits": {"memory": "1024Mi"}}, "storage": {"traces": {"backend": "memory"}}}});
+        let s = settings(json!({"storageSize": {"default": "1Gi"}}));
+        let d = apply(CrKind::TempoMonolithic, &CrStorage::Memory, &obj, None, &s);
+        assert_eq!(d.object["spec"]["storage"]["traces"]["size"], "1Gi");
+        assert_eq!(d.added_from("/spec/storage/traces/size"), Some("storageSize.default"));
+    }
+
     #[test]
     fn insert_never_replaces_or_half_creates() {
         let mut v = json!({"a": {"b": 1}});

@@ -249,6 +249,10 @@ mod tests {
                 ("tempo.", &["end with"]),
                 ("tempo..traces", &["adjacent periods"]),
                 ("192.168.5.4", &["IP address"]),
+                // An empty or long part is no IPv4 address.
+                ("1.2.3.", &["end with"]),
+                ("1..2.3", &["adjacent periods"]),
+                ("1.2.3.4444", &[]),
                 ("xn--tempo", &["\"xn--\""]),
                 ("sthree-tempo", &["\"sthree-\""]),
                 ("amzn-s3-demo-bucket", &["\"amzn-s3-demo-\""]),

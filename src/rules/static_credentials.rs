@@ -203,8 +203,21 @@ mod tests {
         assert_eq!(m.len(), 1);
         assert!(m[0].contains("spec.storage.secret.credentialMode: static"), "{}", m[0]);
         assert!(m[0].contains("remove credentialMode: static"));
+        // Without keys the mode is named once, as what the Secret is read with.
+        assert_eq!(m[0].matches("spec.storage.secret.credentialMode").count(), 1, "{}", m[0]);
         let m = run(Backend::S3, Some(CredentialMode::Static), S3_STATIC, true, &Settings::default());
         assert_eq!(m.len(), 1);
+        // With keys, the keys first and the explicit mode beside them.
+        assert!(
+            m[0].contains(
+                "holds long-lived credentials (access_key_id and access_key_secret) (spec.storage.secret.credentialMode: static)"
+            ),
+            "{}",
+            m[0]
+        );
+        // Keys with the mode inferred: no mode to name.
+        let m = run(Backend::S3, None, S3_STATIC, true, &Settings::default());
+        assert!(!m[0].contains("credentialMode: static)"), "{}", m[0]);
     }
 
     #[test]
@@ -223,6 +236,15 @@ mod tests {
         assert_eq!(run(Backend::S3, None, S3_STATIC, true, &settings).len(), 1);
         let sneaky = [("endpoint", "http://minio.minio.svc:9000.evil.example"), ("access_key_id", "tempo-user")];
         assert_eq!(run(Backend::S3, None, &sneaky, true, &settings).len(), 1);
+        // Only an S3 endpoint is exempted: an Azure Secret with a stray `endpoint` key (the
+        // operator reads none) that matches the pattern keeps its static account key refused.
+        let azure = [
+            ("container", "c"),
+            ("account_name", "n"),
+            ("account_key", "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50u=="),
+            ("endpoint", "http://minio.minio.svc:9000"),
+        ];
+        assert_eq!(run(Backend::Azure, None, &azure, true, &settings).len(), 1);
     }
 
     #[test]

@@ -571,9 +571,25 @@ mod tests {
                 "https://finance-123456789012.s3-accesspoint.eu-west-1.amazonaws.com",
             ),
             ("http://minio.minio.svc:9000", "http://minio.minio.svc:9001"),
+            // A website or an unrecognised host under an AWS domain serves no S3 API the region
+            // could vouch for: compared by host name alone, so never the regional endpoint.
+            ("https://s3.eu-west-1.amazonaws.com", "https://tempo-traces.s3-website.eu-west-1.amazonaws.com"),
+            ("https://s3.eu-west-1.amazonaws.com", "https://tempo-traces.s3-website-eu-west-1.amazonaws.com"),
+            ("https://s3.eu-west-1.amazonaws.com", "https://storage.tempo.amazonaws.com"),
+            // IBM COS hosts whose location is not known compare by host.
+            (
+                "https://s3.custom-a.cloud-object-storage.appdomain.cloud",
+                "https://s3.custom-b.cloud-object-storage.appdomain.cloud",
+            ),
         ];
         for (a, b) in moved {
             assert!(!same_endpoint(a, b), "{a} and {b} should be two stores");
+            assert!(!same_endpoint(b, a), "{b} and {a} should be two stores");
+        }
+        // The same unrecognised hosts are one store with themselves.
+        for host in ["https://storage.tempo.amazonaws.com", "https://s3.custom-a.cloud-object-storage.appdomain.cloud"]
+        {
+            assert!(same_endpoint(host, host), "{host}");
         }
     }
 
