@@ -2,6 +2,7 @@
 
 use crate::credential::ModeDecision;
 use crate::location::endpoint::{Endpoint, EndpointProblem, parse_endpoint};
+use crate::objects::overlay::Overlay;
 use crate::objects::{Backend, CredentialMode, SecretContent, StorageUse};
 use crate::settings::Settings;
 
@@ -15,6 +16,9 @@ pub struct SecretCheck<'a> {
     pub production: bool,
     /// The S3 `endpoint`, parsed once for every rule that reads it; `None` when absent or not S3.
     pub endpoint: Option<Result<Endpoint, Vec<EndpointProblem>>>,
+    /// The CR's `extraConfig` values that replaced some of the Secret's (then `secret` holds them):
+    /// messages say so, and findings point at them.
+    pub overlay: Option<&'a Overlay>,
 }
 
 impl<'a> SecretCheck<'a> {
@@ -30,14 +34,28 @@ impl<'a> SecretCheck<'a> {
             Backend::S3 => secret.text("endpoint").map(parse_endpoint),
             _ => None,
         };
-        Self { secret, backend, usage, mode, settings, production, endpoint }
+        Self { secret, backend, usage, mode, settings, production, endpoint, overlay: None }
+    }
+
+    /// The same check of the storage as `overlay` makes it (`overlay.content` for `secret`).
+    pub fn with_overlay(mut self, overlay: &'a Overlay) -> Self {
+        self.overlay = Some(overlay);
+        self
+    }
+
+    /// The extraConfig path (under `spec.extraConfig.tempo`) whose value replaced `key`.
+    pub fn overlaid(&self, key: &str) -> Option<&str> {
+        self.overlay.and_then(|o| o.replaced(key))
     }
 
     /// Whether the operator reads the S3 `endpoint` key: not in the token modes, which derive the
     /// endpoint from `region` (`https://s3.<region>.amazonaws.com`). With mixed keys (no mode yet)
     /// both keys are read, so that every finding is there before the mode is chosen.
     pub fn reads_endpoint(&self) -> bool {
-        !matches!(self.mode.mode(), Some(CredentialMode::Token | CredentialMode::TokenCco))
+        // An endpoint set in extraConfig is Tempo's whatever the mode: it overrides the one the
+        // operator renders.
+        self.overlaid("endpoint").is_some()
+            || !matches!(self.mode.mode(), Some(CredentialMode::Token | CredentialMode::TokenCco))
     }
 
     /// Whether the operator reads the S3 `region` key: not in static mode set explicitly on the
@@ -70,15 +88,26 @@ impl<'a> SecretCheck<'a> {
 
     /// How messages name the Secret: `Secret "tempo-s3"`, plus the CR when one is known.
     pub fn subject(&self) -> String {
+        let with = match self.overlay {
+            Some(o) => {
+                let paths: Vec<String> =
+                    o.replaced.iter().map(|(_, p)| format!("spec.extraConfig.tempo.{p}")).collect();
+                format!(" with {}", paths.join(", "))
+            }
+            None => String::new(),
+        };
         match self.usage {
-            Some(u) => format!("Secret {:?} (storage of {})", self.secret.name, u.cr),
-            None => format!("Secret {:?}", self.secret.name),
+            Some(u) => format!("Secret {:?}{with} (storage of {})", self.secret.name, u.cr),
+            None => format!("Secret {:?}{with}", self.secret.name),
         }
     }
 
-    /// Field path of a key, for findings.
+    /// Field path of a key, for findings: the extraConfig value that replaced it, if one did.
     pub fn key_path(&self, key: &str) -> String {
-        format!("Secret/{} data[{key:?}]", self.secret.name)
+        match self.overlaid(key) {
+            Some(path) => format!("spec.extraConfig.tempo.{path}"),
+            None => format!("Secret/{} data[{key:?}]", self.secret.name),
+        }
     }
 }
 

@@ -128,16 +128,8 @@ impl Findings {
         self.push(rule, Severity::Warn, path, message);
     }
 
-    pub fn extend(&mut self, other: Findings) {
-        self.0.extend(other.0);
-    }
-
     pub fn rejects(&self) -> bool {
         self.0.iter().any(|f| f.severity == Severity::Reject)
-    }
-
-    pub fn has(&self, rule: Rule) -> bool {
-        self.0.iter().any(|f| f.rule == rule)
     }
 
     pub fn iter(&self) -> std::slice::Iter<'_, Finding> {
@@ -154,14 +146,6 @@ impl Findings {
 
     pub fn into_vec(self) -> Vec<Finding> {
         self.0
-    }
-}
-
-impl<'a> IntoIterator for &'a Findings {
-    type Item = &'a Finding;
-    type IntoIter = std::slice::Iter<'a, Finding>;
-    fn into_iter(self) -> Self::IntoIter {
-        self.0.iter()
     }
 }
 
@@ -197,6 +181,32 @@ mod tests {
         assert!(!m.chars().any(char::is_control), "{m:?}");
         assert_eq!(printable("plain é ✓"), "plain é ✓");
         assert!(matches!(printable("plain"), std::borrow::Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn emptiness_and_length() {
+        let mut f = Findings::new();
+        assert!(f.is_empty() && !f.rejects());
+        assert_eq!(f.len(), 0);
+        f.warn(Rule::UnusedKeys, "x", "w");
+        assert!(!f.is_empty() && f.len() == 1 && !f.rejects());
+        f.reject(Rule::Endpoint, "x", "r");
+        assert!(f.rejects());
+    }
+
+    /// A cut that falls inside a character moves back to its start: the message stays UTF-8 and
+    /// exactly as long as the bound allows (3-byte characters, so that no cut lands on a boundary).
+    #[test]
+    fn long_messages_are_cut_at_character_boundaries() {
+        let mut f = Findings::new();
+        f.warn(Rule::BucketName, "x", format!("a{}", "✓".repeat(3 * MESSAGE_MAX_BYTES)));
+        let m = &f.iter().next().unwrap().message;
+        let (head, rest) = m.split_once(" … (").unwrap();
+        // 2048 bytes would cut the 683rd check mark; the head keeps 682 of them after "a".
+        assert_eq!(head.len(), 1 + 3 * 682);
+        let tail = rest.split_once(") … ").unwrap().1;
+        assert!(tail.chars().all(|c| c == '✓') && tail.len() % 3 == 0, "{}", tail.len());
+        assert!(tail.len() <= MESSAGE_MAX_BYTES / 4 + 2, "{}", tail.len());
     }
 
     /// Found by fuzzing: a storageSize of "1; 2" put "; " into the message, which split the

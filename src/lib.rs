@@ -25,6 +25,7 @@ pub mod review;
 pub mod rules;
 pub mod selector;
 pub mod settings;
+pub mod tempo_config;
 pub mod verdict;
 
 #[cfg(feature = "guest")]

@@ -25,13 +25,14 @@ pub enum Rule {
     StorageChange,
     SecretInUse,
     UnusedKeys,
+    ExtraConfig,
     /// Not a rule of the spec: a cross-check that could not run (look-up denied or failed).
     /// Always a warning, so that an outage of the API server never rejects by itself.
     LookupSkipped,
 }
 
 impl Rule {
-    pub const ALL: [Rule; 19] = [
+    pub const ALL: [Rule; 20] = [
         Rule::StorageSpec,
         Rule::SecretKeys,
         Rule::CredentialMode,
@@ -50,6 +51,7 @@ impl Rule {
         Rule::StorageChange,
         Rule::SecretInUse,
         Rule::UnusedKeys,
+        Rule::ExtraConfig,
         Rule::LookupSkipped,
     ];
 
@@ -73,6 +75,7 @@ impl Rule {
             Rule::StorageChange => "storage-change",
             Rule::SecretInUse => "secret-in-use",
             Rule::UnusedKeys => "unused-keys",
+            Rule::ExtraConfig => "extra-config",
             Rule::LookupSkipped => "lookup-skipped",
         }
     }
@@ -151,6 +154,9 @@ impl Rule {
             }
             Rule::UnusedKeys => {
                 "Keys the operator ignores (Loki's `bucketnames`, `forcepathstyle`, `sse_*`, ...), with the Tempo key that was probably meant."
+            }
+            Rule::ExtraConfig => {
+                "`spec.extraConfig.tempo` has a key Tempo (v2.10.8, what the operator deploys) does not accept, a value of a type it cannot read, `overrides` in two shapes, a credential in plain text, or a path outside `extraConfig.allowedPaths` / inside `extraConfig.forbiddenPaths`. Warns on a number of nanoseconds for a duration."
             }
             Rule::LookupSkipped => "A cross-check was skipped because a cluster look-up was not allowed or failed.",
         }

@@ -18,6 +18,26 @@ pub struct Settings {
     pub resources: ResourceSettings,
     pub storage_size: StorageSizeSettings,
     pub updates: UpdateSettings,
+    pub extra_config: ExtraConfigSettings,
+}
+
+/// What `spec.extraConfig.tempo` may hold (`extra-config`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields, rename_all = "camelCase")]
+pub struct ExtraConfigSettings {
+    /// Unknown keys and values of the wrong type are refused (Tempo refuses them at start-up).
+    pub check_keys: bool,
+    /// When set, every key path set in extraConfig must lie under one of these (dotted Tempo
+    /// keys, `*` for any one key): `[querier, query_frontend.max_retries]`.
+    pub allowed_paths: Vec<String>,
+    /// No key path set in extraConfig may lie under these: `[storage]`.
+    pub forbidden_paths: Vec<String>,
+}
+
+impl Default for ExtraConfigSettings {
+    fn default() -> Self {
+        Self { check_keys: true, allowed_paths: Vec::new(), forbidden_paths: Vec::new() }
+    }
 }
 
 /// How UPDATEs of objects that already break a rule are judged.
@@ -161,6 +181,16 @@ impl Settings {
         if let Some(selector) = &self.storage_secret_selector {
             problems.extend(selector.problems("storageSecretSelector"));
         }
+        for (name, paths) in [
+            ("extraConfig.allowedPaths", &self.extra_config.allowed_paths),
+            ("extraConfig.forbiddenPaths", &self.extra_config.forbidden_paths),
+        ] {
+            for (i, path) in paths.iter().enumerate() {
+                if let Some(problem) = config_path_problem(path) {
+                    problems.push(format!("{name}[{i}]: {path:?} {problem}"));
+                }
+            }
+        }
 
         // A limit or a size of zero that the policy would fill in or demand is a setting the
         // policy's own rules refuse (`resource-limits`, `storage-size`): every CR would then be
@@ -232,6 +262,31 @@ impl Settings {
     pub fn is_production_configured(&self) -> bool {
         !self.production.namespaces.is_empty() || !self.production.namespace_labels.is_empty()
     }
+}
+
+/// Why `path` is not a path of Tempo's configuration (dotted keys, `*` for any one key); `None`
+/// when it is one, so that a typo in the settings does not silently allow or forbid nothing.
+fn config_path_problem(path: &str) -> Option<String> {
+    if path.is_empty() || path.split('.').any(str::is_empty) {
+        return Some("is not a dotted path of Tempo configuration keys (such as storage.trace.s3)".to_string());
+    }
+    let tree = crate::tempo_config::tree();
+    let mut at = vec![crate::tempo_config::ROOT];
+    for key in path.split('.') {
+        at = at
+            .iter()
+            .flat_map(|id| {
+                tree.children(*id)
+                    .filter(|(_, n)| key == "*" || n.key == key || n.key == "*" || n.key == "[]")
+                    .map(|(i, _)| i)
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        if at.is_empty() {
+            return Some(format!("names no key of Tempo {}'s configuration", tree.header("tag").unwrap_or("v2.10.8")));
+        }
+    }
+    None
 }
 
 /// Starts with `^` (or `\A`) and ends with an unescaped `$` (or `\z`).

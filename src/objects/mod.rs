@@ -2,6 +2,7 @@
 
 pub mod components;
 pub mod listed;
+pub mod overlay;
 pub mod secret;
 pub mod storage;
 pub mod tempo;

@@ -44,6 +44,7 @@ pub fn review(kind: CrKind, request: &AdmissionRequest, settings: &Settings, clu
     if let Some(declared) = &declared {
         rules::credential_mode::check_cr(declared, out);
     }
+    rules::extra_config::check(kind, &object, settings, out);
 
     // The Secret the storage names, kept for `storage-change`.
     let mut secret_read = None;
@@ -51,14 +52,16 @@ pub fn review(kind: CrKind, request: &AdmissionRequest, settings: &Settings, clu
         // Production only changes how the Secret is judged: no Namespace look-up for memory or pv.
         let production = is_production(&namespace, settings, cluster, out);
         let secret = cluster.secret(&namespace, &usage.secret_name);
+        let judge = |content: &SecretContent, out: &mut Findings| {
+            super::check_secret_for(usage, content, settings, production, out);
+            super::check_overlay_for(usage, content, &object, settings, production, out);
+        };
         match &secret {
-            Ok(Some(secret)) => {
-                super::check_secret_for(usage, &SecretContent::from_secret(secret), settings, production, out)
-            }
+            Ok(Some(secret)) => judge(&SecretContent::from_secret(secret), out),
             // A manifest or replayed Secret that is not a valid Secret: read leniently, so that a
             // value that is not base64 is a `secret-keys` finding naming its key.
             Err(LookupError::Unreadable { object, .. }) => match SecretContent::from_json(&object.0) {
-                Ok((secret, _)) => super::check_secret_for(usage, &secret, settings, production, out),
+                Ok((secret, _)) => judge(&secret, out),
                 Err(e) => out.warn(
                     Rule::LookupSkipped,
                     format!("Secret/{}", usage.secret_name),

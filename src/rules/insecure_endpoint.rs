@@ -53,7 +53,8 @@ pub fn check(c: &SecretCheck, out: &mut Findings) {
     let production_note =
         if reject { " (refused in production unless production.allowInsecureEndpoints is set)" } else { "" };
     let url = quote(&shown(e));
-    let stack = c.usage.filter(|u| u.cr.kind == CrKind::TempoStack);
+    // A TempoStack's `insecure` follows `spec.storage.tls` unless extraConfig sets it.
+    let stack = c.usage.filter(|u| u.cr.kind == CrKind::TempoStack && !c.overlay.is_some_and(|o| o.sets_insecure));
     match (e.scheme, stack) {
         (Scheme::Http, Some(u)) if u.tls.enabled => out.warn(
             Rule::InsecureEndpoint,
@@ -92,6 +93,24 @@ pub fn check(c: &SecretCheck, out: &mut Findings) {
         ),
         _ => {}
     }
+}
+
+/// `spec.extraConfig.tempo.<path>` (`storage.trace.<backend>.tls_insecure_skip_verify: true`)
+/// turns off the verification of the store's certificate: anything on the path can present its
+/// own and read or change the traces. Rejected in production as plain HTTP is.
+pub fn tls_verification_skipped(c: &SecretCheck, path: &str, out: &mut Findings) {
+    let reject = c.production && !c.settings.production.allow_insecure_endpoints;
+    let production_note =
+        if reject { " (refused in production unless production.allowInsecureEndpoints is set)" } else { "" };
+    out.push(
+        Rule::InsecureEndpoint,
+        Severity::reject_if(reject),
+        format!("spec.extraConfig.tempo.{path}"),
+        format!(
+            "{}: spec.extraConfig.tempo.{path} is true, so Tempo does not verify the store's TLS certificate and whatever answers on the way is trusted with the traces and the signed requests{production_note}: remove it, and give the store's CA with spec.storage.tls.caName",
+            c.subject()
+        ),
+    );
 }
 
 #[cfg(test)]

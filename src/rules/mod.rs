@@ -10,6 +10,7 @@ pub mod credential_mode;
 pub mod endpoint;
 pub mod endpoint_allowed;
 pub mod endpoint_region;
+pub mod extra_config;
 pub mod gcs_key;
 pub mod insecure_endpoint;
 pub mod region_allowed;
@@ -23,6 +24,37 @@ pub mod storage_size;
 pub mod storage_spec;
 pub mod tls_ca;
 pub mod unused_keys;
+
+/// The rules that judge where the storage is and how it is reached, on the storage as
+/// `extraConfig` makes it (`effective`): what they find there and not on the Secret alone
+/// (`plain`, with the same overlay for its wording) is added, saying where it came from. A TLS
+/// check Tempo skips by extraConfig is an `insecure-endpoint` finding.
+pub fn check_overlay(
+    plain: &crate::context::SecretCheck,
+    effective: &crate::context::SecretCheck,
+    out: &mut crate::finding::Findings,
+) {
+    let run = |c: &crate::context::SecretCheck| {
+        let mut found = crate::finding::Findings::new();
+        static_credentials::check(c, &mut found);
+        endpoint::check(c, &mut found);
+        endpoint_region::check(c, &mut found);
+        region_allowed::check(c, &mut found);
+        endpoint_allowed::check(c, &mut found);
+        bucket_name::check(c, &mut found);
+        insecure_endpoint::check(c, &mut found);
+        found
+    };
+    let before = run(plain);
+    for f in run(effective).into_vec() {
+        if !before.iter().any(|b| *b == f) {
+            out.push(f.rule, f.severity, f.path, f.message);
+        }
+    }
+    if let Some(path) = effective.overlay.and_then(|o| o.skips_tls_verification.as_deref()) {
+        insecure_endpoint::tls_verification_skipped(effective, path, out);
+    }
+}
 
 // The registry lives below `finding`; re-exported here, where users of the crate look for it.
 pub use crate::registry::{Rule, markdown_table};

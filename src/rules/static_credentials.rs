@@ -161,7 +161,7 @@ mod tests {
         let c = SecretCheck::new(&s, backend, Some(&u), &decision, settings, production);
         let mut out = Findings::new();
         check(&c, &mut out);
-        for f in &out {
+        for f in out.iter() {
             for (_, v) in s.values() {
                 let v = String::from_utf8_lossy(v);
                 if v.len() >= 8 && !v.starts_with("http") && !v.starts_with("tempo") {

@@ -361,7 +361,7 @@ const LAYERS: &[&[&str]] = &[
     // What rules read: a Secret as a backend reads it, the defaults, the look-up contract.
     &["context", "mutation", "cluster", "credential", "keys"],
     // The data below them: the request, the objects, endpoints, quantities, settings.
-    &["request", "objects", "location", "quantity", "settings", "selector", "json", "verdict"],
+    &["request", "objects", "location", "quantity", "settings", "selector", "json", "verdict", "tempo_config"],
     &["finding"],
     &["registry"],
 ];

@@ -16,4 +16,5 @@ mod mutation;
 mod release;
 mod sdk_testcase;
 mod settings_patterns;
+mod tempo_config;
 mod toolchain;

@@ -77,10 +77,12 @@ pub fn nested(depth: usize, arrays: bool) -> String {
     }
 }
 
-/// The MinIO seed TempoStack, with `extra` spliced into its spec as `extraConfig.tempo.x`.
+/// The MinIO seed TempoStack, with `extra` spliced into its spec as
+/// `extraConfig.tempo.distributor.receivers.x`: under Tempo's receivers, an open map whose
+/// content the policy does not judge (`extra-config`), so that only its size and depth matter.
 pub fn tempostack_minio(extra: &str, annotation: &str) -> String {
     format!(
-        r#"{{"apiVersion":"tempo.grafana.com/v1alpha1","kind":"TempoStack","metadata":{{"name":"simplest","namespace":"observability","annotations":{{"note":"{annotation}"}}}},"spec":{{"storage":{{"secret":{{"name":"minio","type":"s3"}}}},"extraConfig":{{"tempo":{{"x":{extra}}}}}}}}}"#
+        r#"{{"apiVersion":"tempo.grafana.com/v1alpha1","kind":"TempoStack","metadata":{{"name":"simplest","namespace":"observability","annotations":{{"note":"{annotation}"}}}},"spec":{{"storage":{{"secret":{{"name":"minio","type":"s3"}}}},"extraConfig":{{"tempo":{{"distributor":{{"receivers":{{"x":{extra}}}}}}}}}}}}}"#
     )
 }
 
@@ -213,7 +215,7 @@ pub fn cases() -> Vec<Case> {
                 "TempoStack",
                 "CREATE",
                 "simplest",
-                &tempostack_minio(&nested(123, true), ""),
+                &tempostack_minio(&nested(121, true), ""),
             ),
             cluster: in_cluster.clone(),
             expect: Expect::Verdict {
@@ -225,14 +227,14 @@ pub fn cases() -> Vec<Case> {
         },
         Case {
             name: "tempostack-nested-within-limit",
-            description: "126 levels in all (122 in spec.extraConfig.tempo.x): read as usual",
-            // The object, spec, extraConfig and tempo are 4 levels.
+            description: "126 levels in all (120 in spec.extraConfig.tempo.distributor.receivers.x): read as usual",
+            // The object, spec, extraConfig, tempo, distributor and receivers are 6 levels.
             payload: payload(
                 "tempo.grafana.com",
                 "TempoStack",
                 "CREATE",
                 "simplest",
-                &tempostack_minio(&nested(122, true), ""),
+                &tempostack_minio(&nested(120, true), ""),
             ),
             cluster: in_cluster.clone(),
             expect: accepted_minio(),

@@ -861,3 +861,25 @@ fn hostile_names_are_printed_escaped_in_every_format() {
         }
     }
 }
+
+/// Issue 22: an extraConfig finding points at the key it names in the manifest.
+#[test]
+fn extra_config_findings_point_at_their_keys() {
+    let o = check(&["--color", "never", "examples/broken/extra-config.yaml"], None);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let text = stdout(&o);
+    for expected in [
+        "error[extra-config] examples/broken/extra-config.yaml:15: spec.extraConfig.tempo.http_server_write_timeout is not a key",
+        "error[extra-config] examples/broken/extra-config.yaml:17: spec.extraConfig.tempo.query_frontend.max_retries is the string \"3\"",
+    ] {
+        assert!(text.contains(expected), "{expected:?} not in:\n{text}");
+    }
+    let o = check(&["--output", "json", "examples/broken/extra-config.yaml"], None);
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let paths: Vec<&str> =
+        report["results"][0]["findings"].as_array().unwrap().iter().map(|f| f["path"].as_str().unwrap()).collect();
+    assert_eq!(
+        paths,
+        ["spec.extraConfig.tempo.http_server_write_timeout", "spec.extraConfig.tempo.query_frontend.max_retries"]
+    );
+}
