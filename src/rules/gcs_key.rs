@@ -118,3 +118,41 @@ pub fn check(c: &SecretCheck, out: &mut Findings) {
         ),
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
+mod tests {
+    use super::*;
+    use crate::credential::decide;
+    use crate::objects::{Entry, SecretContent};
+    use crate::settings::Settings;
+
+    fn run(key_json: &str) -> Vec<String> {
+        let mut s = SecretContent { name: "gcs".into(), ..SecretContent::default() };
+        s.entries.insert("bucketname".into(), Entry::Value(b"tempo".to_vec()));
+        s.entries.insert("key.json".into(), Entry::Value(key_json.as_bytes().to_vec()));
+        let mode = decide(Backend::Gcs, None, &s);
+        let settings = Settings::default();
+        let c = SecretCheck::new(&s, Backend::Gcs, None, &mode, &settings, false);
+        let mut out = Findings::new();
+        check(&c, &mut out);
+        out.iter().map(|f| format!("{}: {}", f.rule.id(), f.message)).collect()
+    }
+
+    #[test]
+    fn only_the_types_google_loads_pass() {
+        let found = run(r#"{"type": "api_key", "key": "AIzaSyEXAMPLE"}"#);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].starts_with("gcs-key: "), "{found:?}");
+        assert!(
+            found[0].contains(r#"key.json type "api_key" is not one Google's credential loaders accept"#),
+            "{found:?}"
+        );
+        assert!(!found[0].contains("AIza"), "{found:?}");
+        // A known type other than service_account needs no particular field.
+        assert_eq!(run(r#"{"type": "authorized_user"}"#), Vec::<String>::new());
+        let found = run(r#"{"type": "service_account", "client_email": "tempo@example.iam.gserviceaccount.com"}"#);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].ends_with("key.json (service_account) lacks private_key"), "{found:?}");
+    }
+}

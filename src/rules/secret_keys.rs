@@ -284,6 +284,43 @@ mod tests {
         assert!(clean.iter().all(|(_, m)| !m.contains("whitespace")), "{clean:?}");
     }
 
+    /// `audience` is read as it is in the token modes of Azure and GCS, and by nothing else.
+    #[test]
+    fn audience_counts_in_azure_and_gcs_token_modes_only() {
+        let audience = |found: &[(Severity, String)]| found.iter().any(|(_, m)| m.contains("\"audience\""));
+        let azure_token = run(
+            Backend::Azure,
+            &[
+                ("container", "tempo"),
+                ("account_name", "tempoacct"),
+                ("client_id", "7c6a1f2e-0d3b-4b8e-9f51-2a1d3c4e5f60"),
+                ("tenant_id", "0b1c2d3e-4f50-4617-8293-a4b5c6d7e8f9"),
+                ("audience", "api://AzureADTokenExchange\n"),
+            ],
+        );
+        assert!(audience(&azure_token), "{azure_token:?}");
+        let azure_static = run(
+            Backend::Azure,
+            &[
+                ("container", "tempo"),
+                ("account_name", "tempoacct"),
+                ("account_key", "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1"),
+                ("audience", "api://AzureADTokenExchange\n"),
+            ],
+        );
+        assert!(!audience(&azure_static), "{azure_static:?}");
+        let s3_token = run(
+            Backend::S3,
+            &[
+                ("bucket", "tempo-traces"),
+                ("region", "eu-west-1"),
+                ("role_arn", "arn:aws:iam::123456789012:role/tempo"),
+                ("audience", "sts.amazonaws.com\n"),
+            ],
+        );
+        assert!(!audience(&s3_token), "{s3_token:?}");
+    }
+
     /// A Secret judged alone with bucket and region is a complete token-cco Secret.
     #[test]
     fn complete_for_token_cco_is_a_warning_alone() {
