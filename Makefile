@@ -28,7 +28,7 @@ policy.wasm: $(POLICY_SRC) | toolchain
 	$(CARGO) build --locked --profile wasm --target wasm32-wasip1 -p tempo-policy
 	cp $(POLICY_WASM_BUILD)/tempo_policy.wasm policy.wasm
 
-$(WASM_TARGET)/baseline_policy.wasm: baseline/src/lib.rs baseline/Cargo.toml | toolchain
+$(WASM_TARGET)/baseline_policy.wasm: $(wildcard baseline/src/*.rs) baseline/Cargo.toml | toolchain
 	$(CARGO) build --locked --release --target wasm32-wasip1 -p baseline-policy
 
 # The tool embeds the annotated policy it is built with (cli/build.rs annotates it with

@@ -7,6 +7,7 @@ use k8s_openapi::api::core::v1::{ConfigMap, Namespace, Secret};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::fmt;
+use std::rc::Rc;
 
 /// The kinds the policy may read. Each must be listed in `metadata.yml`'s `contextAwareResources`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -87,14 +88,19 @@ impl fmt::Display for LookupError {
 /// One answer: the object, `Ok(None)` when it does not exist, or why there is no answer.
 pub type Lookup<T> = Result<Option<T>, LookupError>;
 
-/// What the reviews may ask. Every method is one host call at most (see [`Memo`]).
+/// A namespace's TempoStacks or TempoMonolithics, shared: [`Memo`] hands the same list to every
+/// reader of one evaluation without copying it.
+pub type Listed = Rc<[ListedCr]>;
+
+/// What the reviews may ask. Every method is one host call at most (see [`Memo`]). Answers are
+/// shared (`Rc`): an evaluation keeps each one once, however many rules read it.
 pub trait Cluster {
-    fn secret(&self, namespace: &str, name: &str) -> Lookup<Secret>;
-    fn config_map(&self, namespace: &str, name: &str) -> Lookup<ConfigMap>;
-    fn namespace(&self, name: &str) -> Lookup<Namespace>;
+    fn secret(&self, namespace: &str, name: &str) -> Lookup<Rc<Secret>>;
+    fn config_map(&self, namespace: &str, name: &str) -> Lookup<Rc<ConfigMap>>;
+    fn namespace(&self, name: &str) -> Lookup<Rc<Namespace>>;
     /// The TempoStacks or TempoMonolithics of a namespace, pruned to [`CR_FIELD_MASKS`] where the
     /// host knows field masks. A namespace with none (or that does not exist) has an empty list.
-    fn tempo_crs(&self, kind: CrKind, namespace: &str) -> Result<Vec<ListedCr>, LookupError>;
+    fn tempo_crs(&self, kind: CrKind, namespace: &str) -> Result<Listed, LookupError>;
 }
 
 /// A source that answers in JSON text, as the host does on the wire: kwctl replay files in
@@ -108,26 +114,26 @@ pub trait JsonCluster {
 }
 
 impl<T: JsonCluster + ?Sized> Cluster for T {
-    fn secret(&self, namespace: &str, name: &str) -> Lookup<Secret> {
+    fn secret(&self, namespace: &str, name: &str) -> Lookup<Rc<Secret>> {
         read_json(Resource::Secret, name, self.get_json(Resource::Secret, Some(namespace), name))
     }
-    fn config_map(&self, namespace: &str, name: &str) -> Lookup<ConfigMap> {
+    fn config_map(&self, namespace: &str, name: &str) -> Lookup<Rc<ConfigMap>> {
         read_json(Resource::ConfigMap, name, self.get_json(Resource::ConfigMap, Some(namespace), name))
     }
-    fn namespace(&self, name: &str) -> Lookup<Namespace> {
+    fn namespace(&self, name: &str) -> Lookup<Rc<Namespace>> {
         read_json(Resource::Namespace, name, self.get_json(Resource::Namespace, None, name))
     }
-    fn tempo_crs(&self, kind: CrKind, namespace: &str) -> Result<Vec<ListedCr>, LookupError> {
+    fn tempo_crs(&self, kind: CrKind, namespace: &str) -> Result<Listed, LookupError> {
         let resource = Resource::of_cr(kind);
         let json = self.list_json(resource, namespace, CR_FIELD_MASKS)?;
-        crate::objects::listed::from_list_json(kind, &json).map_err(|e| unreadable(resource, "list", &e))
+        crate::objects::listed::from_list_json(kind, &json).map(Rc::from).map_err(|e| unreadable(resource, "list", &e))
     }
 }
 
-fn read_json<T: serde::de::DeserializeOwned>(resource: Resource, name: &str, answer: Lookup<String>) -> Lookup<T> {
+fn read_json<T: serde::de::DeserializeOwned>(resource: Resource, name: &str, answer: Lookup<String>) -> Lookup<Rc<T>> {
     match answer? {
         None => Ok(None),
-        Some(json) => read_object(resource, name, json).map(Some),
+        Some(json) => read_object(resource, name, json).map(|object| Some(Rc::new(object))),
     }
 }
 
@@ -189,10 +195,10 @@ pub fn classify_host_error(message: &str, resource: Resource, name: &str) -> Res
 /// (replay files are consumed in order, and the API server is not asked twice).
 pub struct Memo<'c> {
     inner: &'c dyn Cluster,
-    secrets: Answers<Lookup<Secret>>,
-    config_maps: Answers<Lookup<ConfigMap>>,
-    namespaces: Answers<Lookup<Namespace>>,
-    lists: Answers<Result<Vec<ListedCr>, LookupError>>,
+    secrets: Answers<Lookup<Rc<Secret>>>,
+    config_maps: Answers<Lookup<Rc<ConfigMap>>>,
+    namespaces: Answers<Lookup<Rc<Namespace>>>,
+    lists: Answers<Result<Listed, LookupError>>,
 }
 
 /// Answers by two names: namespace and name, or kind and namespace for lists.
@@ -221,16 +227,16 @@ impl<'c> Memo<'c> {
 }
 
 impl Cluster for Memo<'_> {
-    fn secret(&self, namespace: &str, name: &str) -> Lookup<Secret> {
+    fn secret(&self, namespace: &str, name: &str) -> Lookup<Rc<Secret>> {
         remembered(&self.secrets, namespace, name, || self.inner.secret(namespace, name))
     }
-    fn config_map(&self, namespace: &str, name: &str) -> Lookup<ConfigMap> {
+    fn config_map(&self, namespace: &str, name: &str) -> Lookup<Rc<ConfigMap>> {
         remembered(&self.config_maps, namespace, name, || self.inner.config_map(namespace, name))
     }
-    fn namespace(&self, name: &str) -> Lookup<Namespace> {
+    fn namespace(&self, name: &str) -> Lookup<Rc<Namespace>> {
         remembered(&self.namespaces, "", name, || self.inner.namespace(name))
     }
-    fn tempo_crs(&self, kind: CrKind, namespace: &str) -> Result<Vec<ListedCr>, LookupError> {
+    fn tempo_crs(&self, kind: CrKind, namespace: &str) -> Result<Listed, LookupError> {
         remembered(&self.lists, kind.as_str(), namespace, || self.inner.tempo_crs(kind, namespace))
     }
 }
@@ -252,10 +258,10 @@ impl Memo<'_> {
 
 /// See [`Memo::recalled`].
 pub struct Recalled<'m> {
-    secrets: &'m Answers<Lookup<Secret>>,
-    config_maps: &'m Answers<Lookup<ConfigMap>>,
-    namespaces: &'m Answers<Lookup<Namespace>>,
-    lists: &'m Answers<Result<Vec<ListedCr>, LookupError>>,
+    secrets: &'m Answers<Lookup<Rc<Secret>>>,
+    config_maps: &'m Answers<Lookup<Rc<ConfigMap>>>,
+    namespaces: &'m Answers<Lookup<Rc<Namespace>>>,
+    lists: &'m Answers<Result<Listed, LookupError>>,
 }
 
 fn recall<T: Clone>(answers: &Answers<Result<T, LookupError>>, first: &str, second: &str) -> Result<T, LookupError> {
@@ -266,16 +272,16 @@ fn recall<T: Clone>(answers: &Answers<Result<T, LookupError>>, first: &str, seco
 }
 
 impl Cluster for Recalled<'_> {
-    fn secret(&self, namespace: &str, name: &str) -> Lookup<Secret> {
+    fn secret(&self, namespace: &str, name: &str) -> Lookup<Rc<Secret>> {
         recall(self.secrets, namespace, name)
     }
-    fn config_map(&self, namespace: &str, name: &str) -> Lookup<ConfigMap> {
+    fn config_map(&self, namespace: &str, name: &str) -> Lookup<Rc<ConfigMap>> {
         recall(self.config_maps, namespace, name)
     }
-    fn namespace(&self, name: &str) -> Lookup<Namespace> {
+    fn namespace(&self, name: &str) -> Lookup<Rc<Namespace>> {
         recall(self.namespaces, "", name)
     }
-    fn tempo_crs(&self, kind: CrKind, namespace: &str) -> Result<Vec<ListedCr>, LookupError> {
+    fn tempo_crs(&self, kind: CrKind, namespace: &str) -> Result<Listed, LookupError> {
         recall(self.lists, kind.as_str(), namespace)
     }
 }

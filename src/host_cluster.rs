@@ -1,7 +1,7 @@
 //! The look-up contract answered by Kubewarden's host capabilities, through the SDK's
 //! `host_capabilities::kubernetes` (`get_resource`, `list_resources_by_namespace`).
 
-use crate::cluster::{Cluster, Lookup, LookupError, Resource, classify_host_error, read_object, unreadable};
+use crate::cluster::{Cluster, Listed, Lookup, LookupError, Resource, classify_host_error, read_object, unreadable};
 use crate::objects::CrKind;
 use crate::objects::listed::{CR_FIELD_MASKS, ListedCr, TempoMonolithicView, TempoStackView};
 use k8s_openapi::api::core::v1::{ConfigMap, Namespace, Secret};
@@ -11,6 +11,7 @@ use kubewarden_policy_sdk::host_capabilities::kubernetes::{
 use kubewarden_policy_sdk::logging::KubewardenDrain;
 use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
+use std::rc::Rc;
 use std::sync::LazyLock;
 
 pub struct HostCluster;
@@ -20,7 +21,7 @@ pub struct HostCluster;
 static LOG: LazyLock<slog::Logger> =
     LazyLock::new(|| slog::Logger::root(KubewardenDrain::new(), slog::o!("policy" => "tempo-policy")));
 
-fn get<T: DeserializeOwned>(resource: Resource, namespace: Option<&str>, name: &str) -> Lookup<T> {
+fn get<T: DeserializeOwned>(resource: Resource, namespace: Option<&str>, name: &str) -> Lookup<Rc<T>> {
     let request = GetResourceRequest {
         api_version: resource.api_version().to_string(),
         kind: resource.kind().to_string(),
@@ -33,12 +34,12 @@ fn get<T: DeserializeOwned>(resource: Resource, namespace: Option<&str>, name: &
     // Read as raw JSON first, so that an object that is not a valid `T` (a replayed Secret whose
     // data is not base64) still reaches the lenient reader instead of being lost in a serde error.
     match get_resource::<Box<RawValue>>(&request) {
-        Ok(raw) => read_object(resource, name, raw.get().to_string()).map(Some),
+        Ok(raw) => read_object(resource, name, raw.get().to_string()).map(|object| Some(Rc::new(object))),
         Err(e) => settle(e, resource, namespace, name).map(|()| None),
     }
 }
 
-fn list<T>(kind: CrKind, namespace: &str) -> Result<Vec<ListedCr>, LookupError>
+fn list<T>(kind: CrKind, namespace: &str) -> Result<Listed, LookupError>
 where
     T: k8s_openapi::ListableResource + DeserializeOwned + Clone + Into<ListedCr>,
 {
@@ -54,7 +55,7 @@ where
     match list_resources_by_namespace::<T>(&request) {
         Ok(list) => Ok(list.items.into_iter().map(Into::into).collect()),
         // The kind is not served: there is none of it in the namespace.
-        Err(e) => settle(e, resource, Some(namespace), "").map(|()| Vec::new()),
+        Err(e) => settle(e, resource, Some(namespace), "").map(|()| Listed::default()),
     }
 }
 
@@ -82,16 +83,16 @@ fn settle(
 }
 
 impl Cluster for HostCluster {
-    fn secret(&self, namespace: &str, name: &str) -> Lookup<Secret> {
+    fn secret(&self, namespace: &str, name: &str) -> Lookup<Rc<Secret>> {
         get(Resource::Secret, Some(namespace), name)
     }
-    fn config_map(&self, namespace: &str, name: &str) -> Lookup<ConfigMap> {
+    fn config_map(&self, namespace: &str, name: &str) -> Lookup<Rc<ConfigMap>> {
         get(Resource::ConfigMap, Some(namespace), name)
     }
-    fn namespace(&self, name: &str) -> Lookup<Namespace> {
+    fn namespace(&self, name: &str) -> Lookup<Rc<Namespace>> {
         get(Resource::Namespace, None, name)
     }
-    fn tempo_crs(&self, kind: CrKind, namespace: &str) -> Result<Vec<ListedCr>, LookupError> {
+    fn tempo_crs(&self, kind: CrKind, namespace: &str) -> Result<Listed, LookupError> {
         match kind {
             CrKind::TempoStack => list::<TempoStackView>(kind, namespace),
             CrKind::TempoMonolithic => list::<TempoMonolithicView>(kind, namespace),

@@ -111,6 +111,35 @@ def prune(obj, masks):
     return out
 
 
+def storage_secret(cr):
+    """The storage section naming a CR's Secret (TempoStack's, or TempoMonolithic's backend)."""
+    storage = cr.get("spec", {}).get("storage", {}) or {}
+    if "secret" in storage:
+        return storage["secret"]
+    traces = storage.get("traces", {}) or {}
+    return traces.get(traces.get("backend", ""))
+
+
+def cluster_objects(entries):
+    """A scenario's cluster: object files, and `{copies: N, of: file}` for a namespace of many
+    CRs: N copies named `<name>-001`... each reading its own Secret `<secret>-001`..."""
+    out = []
+    for entry in entries:
+        if isinstance(entry, str):
+            out.append(as_cluster_object(load_object(entry)))
+            continue
+        base = as_cluster_object(load_object(entry["of"]))
+        for i in range(1, entry["copies"] + 1):
+            obj = copy.deepcopy(base)
+            obj["metadata"]["name"] = f'{obj["metadata"]["name"]}-{i:03d}'
+            ref = storage_secret(obj)
+            if ref and ref.get("secret" if "secret" in ref else "name"):
+                key = "secret" if "secret" in ref else "name"
+                ref[key] = f"{ref[key]}-{i:03d}"
+            out.append(obj)
+    return out
+
+
 def admission_request(name, sc):
     obj = load_object(sc["object"]) if sc.get("object") else None
     old = load_object(sc["oldObject"]) if sc.get("oldObject") else None
@@ -221,7 +250,7 @@ def main():
         lookups = sc.get("lookups") or []
         replay_path = os.path.join(HERE, "replay", f"{name}.yml")
         if lookups:
-            cluster = [as_cluster_object(load_object(p)) for p in sc.get("cluster", [])]
+            cluster = cluster_objects(sc.get("cluster", []))
             session = [exchange(l, namespace, cluster) for l in lookups]
             for e in session:
                 e["request"] = Literal(e["request"])

@@ -3,8 +3,14 @@
 //! It is the floor that benchmarks compare tempo-policy against: what remains
 //! is the host's cost (instantiation, serialisation, copying the payload in
 //! and the response out). It therefore must not parse anything.
+//!
+//! With the setting `{"lookupFloor": true}` it is the *look-up floor* instead
+//! ([`floor`]): it makes the host look-ups tempo-policy makes for the request,
+//! ignores their answers, and accepts.
 
-use wapc_guest::{CallResult, register_function};
+mod floor;
+
+use wapc_guest::{CallResult, host_call, register_function};
 
 const ACCEPT: &[u8] =
     br#"{"accepted":true,"message":null,"code":null,"mutated_object":null,"audit_annotations":null,"warnings":null}"#;
@@ -20,7 +26,14 @@ pub extern "C" fn wapc_init() {
     register_function("protocol_version", protocol_version);
 }
 
-fn validate(_payload: &[u8]) -> CallResult {
+fn validate(payload: &[u8]) -> CallResult {
+    if floor::requested(payload) {
+        for lookup in floor::lookups(payload) {
+            let (operation, request) = lookup.host_call();
+            // Answers and failures alike are ignored: the floor pays for the call, not the reading.
+            let _ = host_call("kubewarden", "kubernetes", operation, &request);
+        }
+    }
     Ok(ACCEPT.to_vec())
 }
 

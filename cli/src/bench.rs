@@ -7,8 +7,11 @@
 //! * **fresh**: a fresh instance per request ([`Evaluator::validate`], what
 //!   policy-server does);
 //! * the same two for a do-nothing **baseline** policy through the same host,
-//!   interleaved call by call with the policy's so that machine noise hits
-//!   both alike; every figure is reported as a ratio to the baseline;
+//!   and for the **look-up floor** (the baseline module with
+//!   `{"lookupFloor": true}`: the same host look-ups as the policy, answers
+//!   ignored), interleaved call by call with the policy's so that machine
+//!   noise hits all three alike; every figure is reported as a ratio to the
+//!   baseline and to the floor;
 //! * optionally the same rules compiled **natively** (a [`NativeRules`]
 //!   implementation; the `tempo-policy` binary does not link the policy, the
 //!   `bench` example of this crate does).
@@ -44,15 +47,35 @@ use crate::request::{AdmissionRequest, Settings, validate_payload};
 use crate::wasm::{self, METADATA_SECTION};
 
 /// Metadata the baseline is annotated with, in memory (the host requires
-/// `protocolVersion: v1`, which only annotation records).
+/// `protocolVersion: v1`, which only annotation records). It is granted the
+/// policy's `contextAwareResources`, for its look-up floor mode; the
+/// do-nothing mode makes no host call.
 pub const BASELINE_METADATA: &str = r#"rules:
   - apiGroups: ["*"]
     apiVersions: ["*"]
     resources: ["*"]
     operations: ["*"]
 mutating: false
+contextAware: true
+contextAwareResources:
+  - apiVersion: v1
+    kind: Secret
+  - apiVersion: v1
+    kind: ConfigMap
+  - apiVersion: v1
+    kind: Namespace
+  - apiVersion: tempo.grafana.com/v1alpha1
+    kind: TempoStack
+  - apiVersion: tempo.grafana.com/v1alpha1
+    kind: TempoMonolithic
 executionMode: kubewarden-wapc
 "#;
+
+/// Target of issue 23: the policy's cost over the look-ups it must make.
+pub const TARGET_FLOOR: f64 = 1.1;
+
+/// The look-up floor's settings (baseline/src/floor.rs).
+pub const FLOOR_SETTINGS: &str = r#"{"lookupFloor":true}"#;
 
 /// Targets of issue 7.
 pub const TARGET_WARM: f64 = 1.2;
@@ -152,31 +175,49 @@ impl Stats {
     }
 }
 
-/// Policy against baseline for one mode.
+/// Policy against the baseline and the look-up floor for one mode.
 #[derive(Debug, Clone, Serialize)]
 pub struct Pair {
     pub policy: Stats,
     pub baseline: Stats,
+    /// The look-up floor on the same request.
+    pub floor: Stats,
     /// policy median / baseline median.
     pub ratio: f64,
     /// policy p95 / baseline p95.
     pub ratio_p95: f64,
     pub target: f64,
+    /// policy median / floor median.
+    pub ratio_to_floor: f64,
+    /// policy p95 / floor p95.
+    pub ratio_to_floor_p95: f64,
 }
 
 impl Pair {
-    fn new(policy: Stats, baseline: Stats, target: f64) -> Self {
+    fn new(policy: Stats, baseline: Stats, floor: Stats, target: f64) -> Self {
         Self {
             ratio: ratio(policy.median_us, baseline.median_us),
             ratio_p95: ratio(policy.p95_us, baseline.p95_us),
+            ratio_to_floor: ratio(policy.median_us, floor.median_us),
+            ratio_to_floor_p95: ratio(policy.p95_us, floor.p95_us),
             policy,
             baseline,
+            floor,
             target,
         }
     }
 
     pub fn met(&self) -> bool {
         self.ratio <= self.target
+    }
+
+    pub fn floor_met(&self) -> bool {
+        self.ratio_to_floor <= TARGET_FLOOR
+    }
+
+    /// What the policy adds to the floor, in µs (median against median).
+    pub fn over_floor_us(&self) -> f64 {
+        self.policy.median_us - self.floor.median_us
     }
 }
 
@@ -199,6 +240,8 @@ pub struct NativeFigure {
 pub struct CaseReport {
     pub name: String,
     pub what: String,
+    /// TempoStacks in the namespace the look-ups list (`None`: no list).
+    pub crs_in_namespace: Option<usize>,
     /// Size of the `validate` payload the host sends.
     pub payload_bytes: usize,
     pub allowed: bool,
@@ -263,6 +306,8 @@ pub struct Case {
     pub what: String,
     pub request: AdmissionRequest,
     pub interactions: Vec<Interaction>,
+    /// TempoStacks in the namespace the look-ups list (`None`: no list).
+    pub crs: Option<usize>,
 }
 
 /// Answers each look-up with the response recorded for an equal request,
@@ -296,12 +341,26 @@ impl HostCapabilities for Answers {
 struct Recorder {
     inner: Arc<Replay>,
     calls: AtomicUsize,
+    made: Mutex<Vec<String>>,
     replay_errors: Mutex<Vec<String>>,
+}
+
+impl Recorder {
+    fn new(inner: Arc<Replay>) -> Self {
+        Self { inner, calls: AtomicUsize::new(0), made: Mutex::new(Vec::new()), replay_errors: Mutex::new(Vec::new()) }
+    }
+
+    fn made(&self) -> Vec<String> {
+        self.made.lock().map(|m| m.clone()).unwrap_or_default()
+    }
 }
 
 impl HostCapabilities for Recorder {
     fn kubernetes(&self, request: &KubernetesRequest) -> Result<Vec<u8>, String> {
         self.calls.fetch_add(1, Ordering::Relaxed);
+        if let Ok(mut made) = self.made.lock() {
+            made.push(request.to_string());
+        }
         let answer = self.inner.kubernetes(request);
         if let Err(message) = &answer
             && (message.starts_with("Replay error") || message.starts_with("the list of recorded responses is empty"))
@@ -361,60 +420,68 @@ fn secret_create(name: &str, secret_type: &str, labels: Value, data: Value) -> a
 const LARGE_DATA_BYTES: usize = 768 * 1024;
 
 /// The request set: test-data requests with their replay files, plus two
-/// generated 1 MB Secrets.
+/// generated 1 MB Secrets. The Secret UPDATE and DELETE rows come in three
+/// namespace sizes (1, 10 and 100 TempoStacks listed), to show how the cost of
+/// reading the lists scales.
 pub fn cases(test_data: &Path) -> anyhow::Result<Vec<Case>> {
-    let from_files = |name: &str, what: &str, replay: Option<&str>| -> anyhow::Result<Case> {
+    let from_files = |name: &str, what: &str, replay: bool, crs: Option<usize>| -> anyhow::Result<Case> {
         let request_path = test_data.join("requests").join(format!("{name}.json"));
         let request = AdmissionRequest::load(&request_path.display().to_string())?;
         let interactions = match replay {
-            Some(r) => Replay::load(&test_data.join("replay").join(format!("{r}.yml")))?.remaining(),
-            None => Vec::new(),
+            true => Replay::load(&test_data.join("replay").join(format!("{name}.yml")))?.remaining(),
+            false => Vec::new(),
         };
-        Ok(Case { name: name.to_owned(), what: what.to_owned(), request, interactions })
+        Ok(Case { name: name.to_owned(), what: what.to_owned(), request, interactions, crs })
     };
     let secret_lists = Replay::load(&test_data.join("replay").join("secret-app-config.yml"))?.remaining();
-    Ok(vec![
-        from_files("tempostack-minio", "TempoStack CREATE, its Secret read (replayed)", Some("tempostack-minio"))?,
-        from_files(
-            "tempomonolithic-aws-s3",
-            "TempoMonolithic CREATE, its Secret read (replayed)",
-            Some("tempomonolithic-aws-s3"),
+    let mut all = vec![
+        from_files("tempostack-minio", "TempoStack CREATE, 1 Secret get", true, None)?,
+        from_files("tempomonolithic-aws-s3", "TempoMonolithic CREATE, 1 Secret get", true, None)?,
+        from_files("tempomonolithic-pv", "TempoMonolithic CREATE on a PV, no look-up", false, None)?,
+        from_files("secret-aws-static-unused", "storage Secret CREATE, used by no CR, 2 lists", true, Some(1))?,
+    ];
+    for (crs, suffix) in [(1, ""), (10, "-10cr"), (100, "-100cr")] {
+        all.push(from_files(
+            &format!("secret-update-minio-rotated{suffix}"),
+            "Secret UPDATE of a Secret in use, 2 lists",
+            true,
+            Some(crs),
+        )?);
+    }
+    for (crs, suffix) in [(1, ""), (10, "-10cr"), (100, "-100cr")] {
+        all.push(from_files(
+            &format!("secret-delete-unused{suffix}"),
+            "Secret DELETE, unreferenced, 2 lists",
+            true,
+            Some(crs),
+        )?);
+    }
+    all.push(from_files("pod-ignored", "Pod CREATE, not the policy's kind", false, None)?);
+    all.push(Case {
+        name: HELM_CASE.to_owned(),
+        what: "1 MB helm.sh/release.v1 Secret CREATE (generated), no look-up".to_owned(),
+        request: secret_create(
+            "sh.helm.release.v1.tempo.v1",
+            "helm.sh/release.v1",
+            json!({"name": "tempo", "owner": "helm", "status": "deployed", "version": "1"}),
+            json!({"release": filler_base64(LARGE_DATA_BYTES)}),
         )?,
-        from_files("tempomonolithic-pv", "TempoMonolithic CREATE on a PV, no look-up", None)?,
-        from_files(
-            "secret-aws-static-unused",
-            "storage Secret CREATE, TempoStack and TempoMonolithic lists (replayed)",
-            Some("secret-aws-static-unused"),
+        interactions: Vec::new(),
+        crs: None,
+    });
+    all.push(Case {
+        name: "opaque-1mb".to_owned(),
+        what: "1 MB Opaque Secret CREATE (generated), used by no CR, 2 lists".to_owned(),
+        request: secret_create(
+            "app-bundle",
+            "Opaque",
+            json!({"app": "shop"}),
+            json!({"bundle.tar.gz": filler_base64(LARGE_DATA_BYTES), "config.yaml": filler_base64(64)}),
         )?,
-        from_files(
-            "secret-update-bucket-in-use-annotated",
-            "storage Secret UPDATE used by a TempoStack, lists (replayed)",
-            Some("secret-update-bucket-in-use-annotated"),
-        )?,
-        from_files("pod-ignored", "Pod CREATE, not the policy's kind", None)?,
-        Case {
-            name: HELM_CASE.to_owned(),
-            what: "1 MB helm.sh/release.v1 Secret CREATE (generated), no look-up".to_owned(),
-            request: secret_create(
-                "sh.helm.release.v1.tempo.v1",
-                "helm.sh/release.v1",
-                json!({"name": "tempo", "owner": "helm", "status": "deployed", "version": "1"}),
-                json!({"release": filler_base64(LARGE_DATA_BYTES)}),
-            )?,
-            interactions: Vec::new(),
-        },
-        Case {
-            name: "opaque-1mb".to_owned(),
-            what: "1 MB Opaque Secret CREATE (generated), lists (replayed), used by no CR".to_owned(),
-            request: secret_create(
-                "app-bundle",
-                "Opaque",
-                json!({"app": "shop"}),
-                json!({"bundle.tar.gz": filler_base64(LARGE_DATA_BYTES), "config.yaml": filler_base64(64)}),
-            )?,
-            interactions: secret_lists,
-        },
-    ])
+        interactions: secret_lists,
+        crs: Some(1),
+    });
+    Ok(all)
 }
 
 /// Read and, when needed, annotate a module; compile it `n` times for timing.
@@ -486,31 +553,27 @@ fn options(capabilities: Arc<dyn HostCapabilities>, log: PolicyLog) -> Evaluatio
     }
 }
 
-/// Time `a` and `b` alternately, call by call.
-fn paired(
+/// Time the calls in turn, call by call, so that machine noise hits all alike.
+fn interleaved<const N: usize>(
     iterations: usize,
     warmup: usize,
-    mut a: impl FnMut() -> bool,
-    mut b: impl FnMut() -> bool,
-) -> anyhow::Result<(Stats, Stats)> {
-    let mut sa = Vec::with_capacity(iterations);
-    let mut sb = Vec::with_capacity(iterations);
+    mut calls: [&mut dyn FnMut() -> bool; N],
+) -> anyhow::Result<[Stats; N]> {
+    let mut samples: [Vec<Duration>; N] = std::array::from_fn(|_| Vec::with_capacity(iterations));
     for i in 0..warmup + iterations {
-        let start = Instant::now();
-        let ok_a = black_box(a());
-        let da = start.elapsed();
-        let start = Instant::now();
-        let ok_b = black_box(b());
-        let db = start.elapsed();
-        if !(ok_a && ok_b) {
-            bail!("a timed call did not give the verdict of the first pass (iteration {i})");
-        }
-        if i >= warmup {
-            sa.push(da);
-            sb.push(db);
+        for (call, series) in calls.iter_mut().zip(samples.iter_mut()) {
+            let start = Instant::now();
+            let ok = black_box(call());
+            let elapsed = start.elapsed();
+            if !ok {
+                bail!("a timed call did not give the verdict of the first pass (iteration {i})");
+            }
+            if i >= warmup {
+                series.push(elapsed);
+            }
         }
     }
-    Ok((Stats::of(sa), Stats::of(sb)))
+    Ok(samples.map(Stats::of))
 }
 
 fn timed(iterations: usize, warmup: usize, mut f: impl FnMut() -> bool) -> anyhow::Result<Stats> {
@@ -533,11 +596,16 @@ fn progress(message: &str) {
     let _ = writeln!(std::io::stderr().lock(), "bench: {message}");
 }
 
-#[allow(clippy::too_many_arguments)]
+/// The three modules a request is timed on.
+struct Modules<'a> {
+    policy: &'a Policy,
+    baseline: &'a Policy,
+    floor_settings: &'a Settings,
+}
+
 fn bench_case(
     case: &Case,
-    policy: &Policy,
-    baseline: &Policy,
+    modules: &Modules,
     settings: &Settings,
     native: Option<&dyn NativeRules>,
     iterations: usize,
@@ -547,11 +615,13 @@ fn bench_case(
 
     // Untimed first pass: FIFO replay, captured logs, counted look-ups.
     let replay = Arc::new(Replay::new(case.interactions.clone()));
-    let recorder =
-        Arc::new(Recorder { inner: replay.clone(), calls: AtomicUsize::new(0), replay_errors: Mutex::new(Vec::new()) });
+    let recorder = Arc::new(Recorder::new(replay.clone()));
     let logs = Arc::new(Mutex::new(Vec::new()));
-    let checker =
-        Evaluator::new(policy.clone(), settings.clone(), options(recorder.clone(), PolicyLog::Capture(logs.clone())));
+    let checker = Evaluator::new(
+        modules.policy.clone(),
+        settings.clone(),
+        options(recorder.clone(), PolicyLog::Capture(logs.clone())),
+    );
     let settings_answer = checker.validate_settings()?;
     if !settings_answer.valid {
         bail!("the policy refuses the bench settings: {}", settings_answer.message.unwrap_or_default());
@@ -571,6 +641,26 @@ fn bench_case(
     let allowed = first.allowed;
     let warnings = first.warnings.as_ref().map_or(0, Vec::len);
 
+    // The floor must make the policy's look-ups, or the ratio to it means nothing.
+    replay.rewind();
+    let floor_recorder = Arc::new(Recorder::new(replay.clone()));
+    let floor_check = Evaluator::new(
+        modules.baseline.clone(),
+        modules.floor_settings.clone(),
+        options(floor_recorder.clone(), PolicyLog::Discard),
+    );
+    if !floor_check.validate(&case.request).allowed {
+        bail!("{}: the look-up floor did not accept", case.name);
+    }
+    if floor_recorder.made() != recorder.made() {
+        bail!(
+            "{}: the look-up floor made [{}], the policy [{}]",
+            case.name,
+            floor_recorder.made().join(", "),
+            recorder.made().join(", ")
+        );
+    }
+
     let same_reply = match native {
         Some(rules) => {
             replay.rewind();
@@ -583,22 +673,39 @@ fn bench_case(
 
     // Timed passes: every look-up answered with its recorded response.
     let answers: Arc<dyn HostCapabilities> = Arc::new(Answers::new(case.interactions.clone()));
-    let pe = Evaluator::new(policy.clone(), settings.clone(), options(answers.clone(), PolicyLog::Discard));
-    let be = Evaluator::new(baseline.clone(), settings.clone(), options(answers.clone(), PolicyLog::Discard));
+    let pe = Evaluator::new(modules.policy.clone(), settings.clone(), options(answers.clone(), PolicyLog::Discard));
+    let be = Evaluator::new(modules.baseline.clone(), settings.clone(), options(answers.clone(), PolicyLog::Discard));
+    let fe = Evaluator::new(
+        modules.baseline.clone(),
+        modules.floor_settings.clone(),
+        options(answers.clone(), PolicyLog::Discard),
+    );
     let request = &case.request;
 
     progress(&format!("{}: warm", case.name));
-    let (pw, bw) = {
+    let [pw, fw, bw] = {
         let mut p = pe.warm()?;
+        let mut f = fe.warm()?;
         let mut b = be.warm()?;
-        paired(iterations, warmup, || p.validate(request).allowed == allowed, || b.validate(request).allowed)?
+        interleaved(
+            iterations,
+            warmup,
+            [&mut || p.validate(request).allowed == allowed, &mut || f.validate(request).allowed, &mut || {
+                b.validate(request).allowed
+            }],
+        )?
     };
     progress(&format!("{}: fresh", case.name));
-    let (pf, bf) =
-        paired(iterations, warmup, || pe.validate(request).allowed == allowed, || be.validate(request).allowed)?;
+    let [pf, ff, bf] = interleaved(
+        iterations,
+        warmup,
+        [&mut || pe.validate(request).allowed == allowed, &mut || fe.validate(request).allowed, &mut || {
+            be.validate(request).allowed
+        }],
+    )?;
     let target = |default: f64| if case.name == HELM_CASE { TARGET_LARGE_SECRET } else { default };
-    let warm = Pair::new(pw, bw, target(TARGET_WARM));
-    let fresh = Pair::new(pf, bf, target(TARGET_FRESH));
+    let warm = Pair::new(pw, bw, fw, target(TARGET_WARM));
+    let fresh = Pair::new(pf, bf, ff, target(TARGET_FRESH));
 
     let native = match (native, same_reply) {
         (Some(rules), Some(same_reply)) => {
@@ -612,6 +719,7 @@ fn bench_case(
     Ok(CaseReport {
         name: case.name.clone(),
         what: case.what.clone(),
+        crs_in_namespace: case.crs,
         payload_bytes: payload.len(),
         allowed,
         warnings,
@@ -668,6 +776,21 @@ pub fn invocation(program: &str, skip: usize) -> String {
 
 fn check_targets(report: &Report) -> Vec<TargetCheck> {
     let mut checks = Vec::new();
+    for (label, pick) in [
+        ("fresh instance", (|c| &c.fresh) as fn(&CaseReport) -> &Pair),
+        ("warm validate", (|c| &c.warm) as fn(&CaseReport) -> &Pair),
+    ] {
+        let worst = report
+            .requests
+            .iter()
+            .map(|c| (pick(c).ratio_to_floor, c.name.as_str()))
+            .fold((f64::MIN, ""), |a, b| if b.0 > a.0 { b } else { a });
+        checks.push(TargetCheck {
+            target: format!("{label}, every request ≤ {TARGET_FLOOR}× the look-up floor"),
+            measured: format!("worst {:.2}× ({})", worst.0, worst.1),
+            met: report.requests.iter().all(|c| pick(c).floor_met()),
+        });
+    }
     let mut pair_check = |label: &str, pick: fn(&CaseReport) -> &Pair, helm: bool| {
         let chosen: Vec<&CaseReport> = report.requests.iter().filter(|c| (c.name == HELM_CASE) == helm).collect();
         if chosen.is_empty() {
@@ -720,12 +843,14 @@ pub fn run(args: &BenchArgs, native: Option<&dyn NativeRules>, command: &str) ->
     let (policy, policy_report) = load_module(&runtime, &args.policy, Some(&args.metadata), args.compile_iterations)?;
     let (baseline, baseline_report) = load_module(&runtime, &args.baseline, None, args.compile_iterations)?;
     let settings = Settings::default();
+    let floor_settings = Settings::from_text(FLOOR_SETTINGS, "the look-up floor's settings")?;
+    let modules = Modules { policy: &policy, baseline: &baseline, floor_settings: &floor_settings };
     let mut requests = Vec::new();
     for case in cases(&args.test_data)? {
         if !args.only.is_empty() && !args.only.iter().any(|o| case.name.contains(o.as_str())) {
             continue;
         }
-        requests.push(bench_case(&case, &policy, &baseline, &settings, native, args.iterations, warmup)?);
+        requests.push(bench_case(&case, &modules, &settings, native, args.iterations, warmup)?);
     }
     if requests.is_empty() {
         bail!("--only matched no request");
@@ -754,6 +879,39 @@ fn yes_no(met: bool) -> &'static str {
     if met { "met" } else { "**missed**" }
 }
 
+/// How policy / floor (fresh) grows with the TempoStacks listed, per kind of request that lists
+/// them: one sentence per request kind measured at more than one namespace size.
+pub fn scaling(report: &Report) -> Vec<String> {
+    let mut kinds: Vec<&str> = Vec::new();
+    for c in &report.requests {
+        if c.crs_in_namespace.is_some() && !kinds.contains(&c.what.as_str()) {
+            kinds.push(&c.what);
+        }
+    }
+    kinds
+        .into_iter()
+        .filter_map(|what| {
+            let mut points: Vec<(usize, &Pair)> = report
+                .requests
+                .iter()
+                .filter(|c| c.what == what)
+                .filter_map(|c| c.crs_in_namespace.map(|n| (n, &c.fresh)))
+                .collect();
+            points.sort_by_key(|(n, _)| *n);
+            if points.len() < 2 {
+                return None;
+            }
+            let steps: Vec<String> = points
+                .iter()
+                .map(|(n, p)| {
+                    format!("{:.2}× ({} µs over the floor) with {n}", p.ratio_to_floor, us(p.over_floor_us()))
+                })
+                .collect();
+            Some(format!("{what}: policy / floor {} TempoStacks listed.", steps.join(", ")))
+        })
+        .collect()
+}
+
 /// The report as markdown.
 pub fn markdown(report: &Report) -> String {
     let mut out = String::new();
@@ -767,7 +925,7 @@ pub fn markdown(report: &Report) -> String {
     );
     let _ = writeln!(
         out,
-        "- {} timed iterations per figure after {} warm-up ones; policy and baseline calls interleaved; times in µs",
+        "- {} timed iterations per figure after {} warm-up ones; policy, look-up floor and baseline calls interleaved; times in µs",
         report.iterations, report.warmup
     );
     for (label, module) in [("Policy", &report.policy), ("Baseline", &report.baseline)] {
@@ -807,17 +965,48 @@ pub fn markdown(report: &Report) -> String {
     }
     let _ = writeln!(
         out,
-        "\n| request | mode | policy median | policy p95 | baseline median | baseline p95 | ratio (median) | ratio (p95) | target |"
+        "\n#### Policy / look-up floor\n\nThe floor makes the same host look-ups and ignores their answers; medians in µs, fresh instance per request (as policy-server) and warm instance.\n"
     );
-    let _ = writeln!(out, "|---|---|---:|---:|---:|---:|---:|---:|---|");
+    let _ = writeln!(
+        out,
+        "| request | look-ups | TempoStacks listed | policy | look-up floor | do-nothing | policy / floor | policy − floor | warm: policy / floor | warm: policy − floor |"
+    );
+    let _ = writeln!(out, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for c in &report.requests {
+        let _ = writeln!(
+            out,
+            "| `{}`: {} | {} | {} | {} | {} | {} | {:.2}× | {} | {:.2}× | {} |",
+            c.name,
+            c.what,
+            c.lookups,
+            c.crs_in_namespace.map_or_else(|| "-".to_owned(), |n| n.to_string()),
+            us(c.fresh.policy.median_us),
+            us(c.fresh.floor.median_us),
+            us(c.fresh.baseline.median_us),
+            c.fresh.ratio_to_floor,
+            us(c.fresh.over_floor_us()),
+            c.warm.ratio_to_floor,
+            us(c.warm.over_floor_us()),
+        );
+    }
+    for line in scaling(report) {
+        let _ = writeln!(out, "\n{line}");
+    }
+    let _ = writeln!(
+        out,
+        "\n#### All figures\n\n| request | mode | policy median | policy p95 | floor median | floor p95 | baseline median | baseline p95 | ratio to baseline (median) | ratio (p95) | target |"
+    );
+    let _ = writeln!(out, "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|");
     for c in &report.requests {
         for (mode, pair) in [("warm", &c.warm), ("fresh", &c.fresh)] {
             let _ = writeln!(
                 out,
-                "| `{}` | {mode} | {} | {} | {} | {} | {:.2}× | {:.2}× | ≤ {}×: {} |",
+                "| `{}` | {mode} | {} | {} | {} | {} | {} | {} | {:.2}× | {:.2}× | ≤ {}×: {} |",
                 c.name,
                 us(pair.policy.median_us),
                 us(pair.policy.p95_us),
+                us(pair.floor.median_us),
+                us(pair.floor.p95_us),
                 us(pair.baseline.median_us),
                 us(pair.baseline.p95_us),
                 pair.ratio,
@@ -829,7 +1018,7 @@ pub fn markdown(report: &Report) -> String {
         if let Some(n) = &c.native {
             let _ = writeln!(
                 out,
-                "| `{}` | native | {} | {} | {} | {} | {:.2}× | {:.2}× | (vs baseline warm) |",
+                "| `{}` | native | {} | {} | | | {} | {} | {:.2}× | {:.2}× | (vs baseline warm) |",
                 c.name,
                 us(n.stats.median_us),
                 us(n.stats.p95_us),
@@ -889,6 +1078,63 @@ mod tests {
         let size = validate_payload(&helm.request, &Settings::default()).len();
         assert!((1_048_576..1_060_000).contains(&size), "{size}");
         assert_eq!(filler_base64(4), filler_base64(4));
+    }
+
+    #[test]
+    fn scaling_is_told_per_kind_of_request_that_lists() {
+        let stats = |median_us| Stats { median_us, p95_us: median_us, min_us: median_us };
+        let case = |name: &str, what: &str, crs: Option<usize>, policy: f64| CaseReport {
+            name: name.into(),
+            what: what.into(),
+            crs_in_namespace: crs,
+            payload_bytes: 1,
+            allowed: true,
+            warnings: 0,
+            lookups: 2,
+            log_calls: 0,
+            warm: Pair::new(stats(policy), stats(50.0), stats(100.0), TARGET_WARM),
+            fresh: Pair::new(stats(policy), stats(50.0), stats(100.0), TARGET_FRESH),
+            native: None,
+        };
+        let report = Report {
+            command: String::new(),
+            machine: machine_before(),
+            iterations: 1,
+            warmup: 0,
+            policy: ModuleReport {
+                path: String::new(),
+                file_bytes: 1,
+                code_bytes: 1,
+                compile: stats(1.0),
+                cached_load: None,
+            },
+            baseline: ModuleReport {
+                path: String::new(),
+                file_bytes: 1,
+                code_bytes: 1,
+                compile: stats(1.0),
+                cached_load: None,
+            },
+            native: false,
+            requests: vec![
+                case("delete-100", "DELETE", Some(100), 150.0),
+                case("delete", "DELETE", Some(1), 105.0),
+                case("create", "CREATE", Some(1), 108.0),
+                case("pod", "Pod", None, 101.0),
+            ],
+            targets: Vec::new(),
+        };
+        assert_eq!(
+            scaling(&report),
+            vec![
+                "DELETE: policy / floor 1.05× (5.0 µs over the floor) with 1, 1.50× (50.0 µs over the floor) with 100 TempoStacks listed."
+            ]
+        );
+        let floor = check_targets(&report);
+        assert_eq!(floor[0].measured, "worst 1.50× (delete-100)");
+        assert!(!floor[0].met);
+        assert!(case("x", "x", None, 110.0).fresh.floor_met());
+        assert!(!case("x", "x", None, 110.1).fresh.floor_met());
     }
 
     #[test]

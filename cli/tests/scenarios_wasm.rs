@@ -11,7 +11,10 @@ mod scenarios;
 use libtest_mimic::{Arguments, Failed, Trial};
 use scenarios::{Outcome, Scenario};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 use std::sync::{Arc, OnceLock};
+use tempo_policy_cli::annotate::annotate;
+use tempo_policy_cli::capabilities::{KubernetesRequest, RecordedRequest, RecordedResponse};
 use tempo_policy_cli::{
     AdmissionRequest, EvaluationOptions, Evaluator, HostCapabilities, ModuleCache, NoCluster, Policy, PolicyLog,
     Replay, Runtime, Settings,
@@ -68,6 +71,97 @@ fn run(policy: &Policy, sc: &Scenario) -> Result<(), String> {
     outcome.conclude(sc, Vec::new(), capabilities.finish())
 }
 
+/// Answers every look-up with the scenario's recorded answer for it (or a failure), and keeps the
+/// look-ups in the order they were made.
+struct Recording {
+    recorded: Vec<(KubernetesRequest, RecordedResponse)>,
+    made: Mutex<Vec<KubernetesRequest>>,
+}
+
+impl HostCapabilities for Recording {
+    fn kubernetes(&self, request: &KubernetesRequest) -> Result<Vec<u8>, String> {
+        self.made.lock().unwrap().push(request.clone());
+        match self.recorded.iter().find(|(r, _)| r == request).map(|(_, answer)| answer) {
+            Some(RecordedResponse::Success(json)) => Ok(json.clone().into_bytes()),
+            Some(RecordedResponse::Error(message)) => Err(message.clone()),
+            None => Err("not recorded".to_string()),
+        }
+    }
+}
+
+/// The bench's look-up floor (the baseline policy with `{"lookupFloor": true}`) makes the look-ups
+/// the policy makes, on every scenario with default settings: the same ones, in the same order,
+/// except those the policy makes because of an answer (the Namespace of a Secret in use, the old
+/// Secret of a renamed storage Secret), which the floor cannot know of; and where a failed
+/// look-up stopped the policy, the floor, which ignores answers, goes on.
+fn lookup_floor_follows_the_policy() -> Result<(), String> {
+    let runtime = Runtime::new().unwrap();
+    let raw = std::fs::read(scenarios::test_data().join("../target/wasm32-wasip1/release/baseline_policy.wasm"))
+        .map_err(|e| {
+            format!("the baseline policy is missing (`make target/wasm32-wasip1/release/baseline_policy.wasm`): {e}")
+        })?;
+    let metadata = std::fs::read_to_string(scenarios::test_data().join("../metadata.yml")).unwrap();
+    let annotated = annotate(&runtime, &raw, "baseline", &metadata, "metadata.yml", None).unwrap();
+    let floor = runtime.load_policy_bytes(&annotated, "baseline").unwrap();
+    let settings = Settings::from_value(serde_json::json!({"lookupFloor": true}), "floor").unwrap();
+    let mut compared = 0;
+    for sc in scenarios::load().into_iter().filter(|sc| sc.settings.is_none()) {
+        let recorded: Vec<(KubernetesRequest, RecordedResponse)> = sc
+            .replay()
+            .remaining()
+            .into_iter()
+            .filter_map(|i| match i.request {
+                RecordedRequest::Kubernetes(k) => Some((k, i.response)),
+                RecordedRequest::Other { .. } => None,
+            })
+            .collect();
+        let capabilities = Arc::new(Recording { recorded, made: Mutex::new(Vec::new()) });
+        let options = EvaluationOptions {
+            allow_context_aware: true,
+            capabilities: capabilities.clone(),
+            log: PolicyLog::Discard,
+            ..EvaluationOptions::default()
+        };
+        let request = AdmissionRequest::load(sc.request_path().to_str().unwrap()).unwrap();
+        let response = Evaluator::new(floor.clone(), settings.clone(), options).validate(&request);
+        if !response.allowed {
+            return Err(format!("{}: the floor did not accept: {:?}", sc.name, response.message()));
+        }
+        let made = capabilities.made.lock().unwrap().clone();
+        let recorded: Vec<&KubernetesRequest> = capabilities.recorded.iter().map(|(r, _)| r).collect();
+        let common = made.len().min(recorded.len());
+        let same_start = made.iter().zip(&recorded).all(|(a, b)| a == *b);
+        let policy_stopped = capabilities
+            .recorded
+            .iter()
+            .any(|(_, answer)| matches!(answer, RecordedResponse::Error(m) if !m.starts_with("Cannot find")));
+        let extra_are_answer_dependent = recorded[common..].iter().enumerate().all(|(i, r)| match r {
+            KubernetesRequest::GetResource(get) => {
+                get.kind == "Namespace"
+                    || (get.kind == "Secret"
+                        && recorded[..common + i]
+                            .iter()
+                            .any(|p| matches!(p, KubernetesRequest::GetResource(g) if g.kind == "Secret")))
+            }
+            _ => false,
+        });
+        let fits = same_start && (made.len() <= recorded.len() && extra_are_answer_dependent || policy_stopped);
+        if !fits {
+            let show =
+                |list: &[&KubernetesRequest]| list.iter().map(|r| r.to_string()).collect::<Vec<_>>().join("\n  ");
+            return Err(format!(
+                "{}: the floor made\n  {}\nwhere the policy made\n  {}",
+                sc.name,
+                show(&made.iter().collect::<Vec<_>>()),
+                show(&recorded)
+            ));
+        }
+        compared += 1;
+    }
+    assert!(compared > 100, "{compared}");
+    Ok(())
+}
+
 /// Each scenario is a test of its own, `scenario::<name>`, as in tests/scenarios_native.rs.
 fn main() {
     let args = Arguments::from_args();
@@ -84,6 +178,9 @@ fn main() {
     let trials = scenarios::load()
         .into_iter()
         .map(|sc| Trial::test(format!("scenario::{}", sc.name), move || run(policy(), &sc).map_err(Failed::from)))
+        .chain([Trial::test("lookup_floor_follows_the_policy", || {
+            lookup_floor_follows_the_policy().map_err(Failed::from)
+        })])
         .collect();
     libtest_mimic::run(&args, trials).exit();
 }

@@ -1,10 +1,14 @@
-//! TempoStacks and TempoMonolithics as a namespace list returns them: typed metadata (k8s-openapi's
-//! `ObjectMeta`), the spec kept as JSON for the lenient storage reader, pruned to [`CR_FIELD_MASKS`].
+//! TempoStacks and TempoMonolithics as a namespace list returns them, pruned to
+//! [`CR_FIELD_MASKS`]: each item's metadata and spec kept as the raw JSON the host sent, and read
+//! (metadata as k8s-openapi's `ObjectMeta`, the spec by the lenient storage reader) only for the
+//! CRs whose spec names the Secret under review. A namespace of a hundred TempoStacks is a hundred
+//! short copies, not a hundred object trees.
 
 use super::CrKind;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use k8s_openapi::{ListableResource, NamespaceResourceScope, Resource};
 use serde::Deserialize;
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 /// What a Secret's review reads of the CRs in its namespace: enough to tell which Secret each
@@ -13,32 +17,57 @@ pub const CR_FIELD_MASKS: &[&str] =
     &["metadata.name", "metadata.namespace", "metadata.deletionTimestamp", "spec.storage"];
 
 /// A listed Tempo CR of either kind.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct ListedCr {
     pub kind: CrKind,
-    pub metadata: ObjectMeta,
-    pub spec: Value,
+    /// `metadata` and `spec` as the host sent them (`None` when absent).
+    metadata: Option<Box<RawValue>>,
+    spec: Option<Box<RawValue>>,
 }
 
 impl ListedCr {
-    pub fn is_being_deleted(&self) -> bool {
-        self.metadata.deletion_timestamp.is_some()
+    /// The metadata, read now; metadata that does not read as `ObjectMeta` reads as empty (the
+    /// API server never sends such; the CR is then judged as one without a name).
+    pub fn metadata(&self) -> ObjectMeta {
+        self.metadata.as_ref().and_then(|raw| serde_json::from_str(raw.get()).ok()).unwrap_or_default()
     }
 
-    /// The CR as the JSON object the storage reader takes (name, namespace and spec).
+    pub fn is_being_deleted(&self) -> bool {
+        self.metadata().deletion_timestamp.is_some()
+    }
+
+    /// Whether the spec holds the JSON string `quoted` (a Secret's name as [`quoted`] writes it)
+    /// anywhere. A CR whose storage names the Secret always does: the API server (Go's
+    /// encoding/json) and serde_json write a name's characters as they are, except `"`, `\`,
+    /// control characters and, in Go, `<`, `>`, `&`, none of which an object name
+    /// (a DNS subdomain) can hold. A `false` is therefore certain; a `true` is checked by reading
+    /// the storage section.
+    pub fn spec_mentions(&self, quoted: &str) -> bool {
+        self.spec.as_ref().is_some_and(|spec| spec.get().contains(quoted))
+    }
+
+    /// The CR as the JSON object the storage reader takes (name, namespace and spec); a spec
+    /// that is not JSON the host could have sent reads as `null`.
     pub fn to_object(&self) -> Value {
+        let meta = self.metadata();
         let mut metadata = Map::new();
-        if let Some(name) = &self.metadata.name {
-            metadata.insert("name".into(), Value::String(name.clone()));
+        if let Some(name) = meta.name {
+            metadata.insert("name".into(), Value::String(name));
         }
-        if let Some(namespace) = &self.metadata.namespace {
-            metadata.insert("namespace".into(), Value::String(namespace.clone()));
+        if let Some(namespace) = meta.namespace {
+            metadata.insert("namespace".into(), Value::String(namespace));
         }
+        let spec = self.spec.as_ref().and_then(|raw| serde_json::from_str(raw.get()).ok()).unwrap_or(Value::Null);
         let mut object = Map::new();
         object.insert("metadata".into(), Value::Object(metadata));
-        object.insert("spec".into(), self.spec.clone());
+        object.insert("spec".into(), spec);
         Value::Object(object)
     }
+}
+
+/// A name as a JSON string, the form [`ListedCr::spec_mentions`] looks for.
+pub fn quoted(name: &str) -> String {
+    serde_json::to_string(name).unwrap_or_default()
 }
 
 /// One view type per kind: `k8s_openapi::List<T>` checks the list's `kind` against
@@ -49,9 +78,9 @@ macro_rules! tempo_cr_view {
         #[derive(Debug, Clone, Default, Deserialize)]
         pub struct $view {
             #[serde(default)]
-            pub metadata: ObjectMeta,
+            pub metadata: Option<Box<RawValue>>,
             #[serde(default)]
-            pub spec: Value,
+            pub spec: Option<Box<RawValue>>,
         }
 
         impl Resource for $view {
@@ -111,5 +140,21 @@ mod tests {
         // The list kind is checked: a TempoMonolithic list is not a TempoStack list.
         assert!(from_list_json(CrKind::TempoMonolithic, json).is_err());
         assert!(from_list_json(CrKind::TempoStack, r#"{"items":null}"#).unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_spec_mentions_a_name_only_as_a_whole_json_string() {
+        let json = r#"{"kind":"TempoStackList","items":[
+            {"metadata":{"name":"a"},"spec":{"storage":{"secret":{"name":"minio-001","type":"s3"}}}},
+            {"metadata":{"name":"b"},"spec":{"storage":{"secret":{"name":"min\"io","type":"s3"}}}},
+            {"metadata":{"name":"c"}}]}"#;
+        let crs = from_list_json(CrKind::TempoStack, json).unwrap();
+        assert!(crs[0].spec_mentions(&quoted("minio-001")));
+        assert!(!crs[0].spec_mentions(&quoted("minio")));
+        assert!(!crs[0].spec_mentions(&quoted("001")));
+        // A name that JSON escapes is looked for as JSON writes it.
+        assert!(crs[1].spec_mentions(&quoted("min\"io")));
+        assert!(!crs[2].spec_mentions(&quoted("minio")));
+        assert_eq!(crs[2].to_object()["spec"], Value::Null);
     }
 }

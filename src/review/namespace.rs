@@ -15,7 +15,7 @@ pub fn is_terminating(namespace: &str, cluster: &dyn Cluster, out: &mut Findings
     match cluster.namespace(namespace) {
         Ok(Some(ns)) => {
             ns.metadata.deletion_timestamp.is_some()
-                || ns.status.and_then(|s| s.phase).is_some_and(|phase| phase == "Terminating")
+                || ns.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Terminating")
         }
         Ok(None) => false,
         Err(e) => {

@@ -26,8 +26,8 @@ pub fn is_production(namespace: &str, settings: &Settings, cluster: &dyn Cluster
     }
     match cluster.namespace(namespace) {
         Ok(Some(ns)) => {
-            let labels = ns.metadata.labels.unwrap_or_default();
-            p.namespace_labels.iter().all(|(k, v)| labels.get(k) == Some(v))
+            let labels = ns.metadata.labels.as_ref();
+            p.namespace_labels.iter().all(|(k, v)| labels.and_then(|l| l.get(k)) == Some(v))
         }
         Ok(None) => false,
         Err(e) => {

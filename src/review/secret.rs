@@ -92,18 +92,8 @@ fn content(request: &AdmissionRequest, settings: &Settings, cluster: &dyn Cluste
     }
     let secret = decoded.unwrap_or_else(|| doc.decode(&name));
     let production = is_production(&namespace, settings, cluster, out);
-    for usage in &users {
-        super::check_secret_for(usage, &secret, settings, production, out);
-    }
-    // The Secret before an UPDATE, decoded only for a Secret in use (`storage-change` compares it).
-    let old = match request.operation() {
-        Some(Operation::Update) if !users.is_empty() => {
-            request.old_object_json().and_then(|j| SecretDoc::parse(j).ok()).map(|d| d.decode(&name))
-        }
-        _ => None,
-    };
-    rules::storage_change::check_secret_update(old.as_ref(), &secret, &metadata, &users, settings, out);
     if users.is_empty() {
+        // Selected and read by no CR yet: judged on its own keys.
         match keys::infer_backend(&secret) {
             Some(backend) => {
                 let mode = credential::decide(backend, None, &secret);
@@ -118,7 +108,19 @@ fn content(request: &AdmissionRequest, settings: &Settings, cluster: &dyn Cluste
                 ),
             ),
         }
+        return;
     }
+    for usage in &users {
+        super::check_secret_for(usage, &secret, settings, production, out);
+    }
+    // The Secret before an UPDATE: `storage-change` compares it with this one.
+    let old = match request.operation() {
+        Some(Operation::Update) => {
+            request.old_object_json().and_then(|j| SecretDoc::parse(j).ok()).map(|d| d.decode(&name))
+        }
+        _ => None,
+    };
+    rules::storage_change::check_secret_update(old.as_ref(), &secret, &metadata, &users, settings, out);
 }
 
 /// DELETE: looks up the Secret's users for `secret-in-use`, only when that rule is on and the
@@ -145,12 +147,14 @@ fn deleted(request: &AdmissionRequest, settings: &Settings, cluster: &dyn Cluste
     rules::secret_in_use::check(name, namespace, users_of(name, namespace, cluster), namespace_deleted, out);
 }
 
-/// The CRs in `namespace` whose storage names Secret `name`, skipping CRs being deleted.
+/// The CRs in `namespace` whose storage names Secret `name`, skipping CRs being deleted. Only the
+/// CRs whose spec mentions the name are read (most of a namespace's CRs use other Secrets).
 pub fn users_of(name: &str, namespace: &str, cluster: &dyn Cluster) -> Result<Vec<StorageUse>, LookupError> {
+    let quoted = crate::objects::listed::quoted(name);
     let mut users = Vec::new();
     for kind in [CrKind::TempoStack, CrKind::TempoMonolithic] {
-        for cr in cluster.tempo_crs(kind, namespace)? {
-            if cr.is_being_deleted() {
+        for cr in cluster.tempo_crs(kind, namespace)?.iter() {
+            if !cr.spec_mentions(&quoted) || cr.is_being_deleted() {
                 continue;
             }
             // Findings about the CR's own spec belong to the CR's admission, not the Secret's.

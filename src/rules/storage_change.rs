@@ -172,7 +172,7 @@ pub fn check_secret_update(
     out: &mut Findings,
 ) {
     let Some(old) = old else { return };
-    if !settings.storage.protect_secrets || users.is_empty() {
+    if !settings.storage.protect_secrets {
         return;
     }
     if allowed_by_annotation(&serde_json::json!({ "metadata": new_metadata })) {
@@ -230,6 +230,10 @@ fn differences(backend: Backend, old: &SecretContent, new: &SecretContent) -> Ve
     let mut changes = Vec::new();
     for key in location_keys(backend) {
         let (Some(o), Some(n)) = (old.text(key).map(str::trim), new.text(key).map(str::trim)) else { continue };
+        // Unchanged, the usual case of a Secret UPDATE (a rotated key): nothing to parse.
+        if o == n {
+            continue;
+        }
         if *key == "endpoint" {
             if same_endpoint(o, n) {
                 continue;
@@ -468,12 +472,16 @@ mod tests {
     }
 
     fn run_secret(old: Value, new: Value, users: &[StorageUse]) -> Vec<String> {
+        run_secret_with(old, new, users, &Settings::default())
+    }
+
+    fn run_secret_with(old: Value, new: Value, users: &[StorageUse], settings: &Settings) -> Vec<String> {
         let (new, old) = (new.to_string(), old.to_string());
         let doc = SecretDoc::parse(&new).unwrap();
         let secret = doc.decode("tempo-s3");
         let old = SecretDoc::parse(&old).unwrap().decode("tempo-s3");
         let mut out = Findings::new();
-        check_secret_update(Some(&old), &secret, &doc.metadata(), users, &Settings::default(), &mut out);
+        check_secret_update(Some(&old), &secret, &doc.metadata(), users, settings, &mut out);
         out.iter().map(|f| f.to_string()).collect()
     }
 
@@ -523,7 +531,12 @@ mod tests {
         );
         let mut annotated = s3_secret("tempo-s3", "x-other", "https://s3.eu-west-1.amazonaws.com");
         annotated["metadata"]["annotations"] = json!({ALLOW_ANNOTATION: "true"});
-        assert!(run_secret(old, annotated, &users).is_empty());
+        assert!(run_secret(old.clone(), annotated, &users).is_empty());
+        // Or not protected (`storage.protectSecrets: false`).
+        let mut unprotected = Settings::default();
+        unprotected.storage.protect_secrets = false;
+        let moved = s3_secret("tempo-s3", "x-other", "https://s3.eu-west-1.amazonaws.com");
+        assert!(run_secret_with(old, moved, &users, &unprotected).is_empty());
     }
 
     /// Host forms of one AWS partition and region, or of one IBM COS location, are one store.

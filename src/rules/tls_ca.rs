@@ -54,7 +54,7 @@ pub fn check(
     usage: &StorageUse,
     ca_name: &str,
     namespace: &str,
-    config_map: Result<Option<ConfigMap>, LookupError>,
+    config_map: Result<Option<std::rc::Rc<ConfigMap>>, LookupError>,
     out: &mut Findings,
 ) {
     let path = format!("{}.caName", usage.tls_path);

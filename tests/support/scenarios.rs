@@ -17,6 +17,25 @@ pub fn test_data() -> PathBuf {
 
 /// A row of test-data/scenarios.yml. Unknown fields are refused: a typo (`warn:` for `warns:`)
 /// must fail the run, not drop a check.
+/// What the cluster holds for a scenario's look-ups (test-data/generate.py, `cluster_objects`).
+#[derive(Debug, Deserialize)]
+#[serde(untagged, deny_unknown_fields)]
+pub enum ClusterEntry {
+    /// An object file of test-data/objects.
+    File(String),
+    /// `copies` copies of an object file, each renamed and reading a Secret of its own.
+    Copies { copies: usize, of: String },
+}
+
+impl ClusterEntry {
+    /// The object file.
+    pub fn file(&self) -> &str {
+        match self {
+            ClusterEntry::File(f) | ClusterEntry::Copies { of: f, .. } => f,
+        }
+    }
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Scenario {
@@ -32,7 +51,7 @@ pub struct Scenario {
     #[serde(default)]
     pub lookups: Vec<serde_yaml_ng::Value>,
     #[serde(default)]
-    pub cluster: Vec<String>,
+    pub cluster: Vec<ClusterEntry>,
     #[serde(default)]
     pub handwritten: bool,
     #[serde(default)]
@@ -292,7 +311,7 @@ pub fn secret_values(sc: &Scenario) -> Vec<String> {
         }
     }
     for c in &sc.cluster {
-        let text = std::fs::read_to_string(test_data().join("objects").join(c)).unwrap();
+        let text = std::fs::read_to_string(test_data().join("objects").join(c.file())).unwrap();
         let v: serde_yaml_ng::Value = serde_yaml_ng::from_str(&text).unwrap();
         docs.push(serde_json::to_value(v).unwrap());
     }

@@ -34,14 +34,31 @@ fn bench_runs_every_request_and_reports_json() {
     assert!(out.status.success(), "{stderr}");
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let names: Vec<&str> = report["requests"].as_array().unwrap().iter().map(|r| r["name"].as_str().unwrap()).collect();
-    for expected in ["tempostack-minio", "tempomonolithic-aws-s3", "pod-ignored", "helm-release-1mb", "opaque-1mb"] {
+    for expected in [
+        "tempostack-minio",
+        "tempomonolithic-aws-s3",
+        "tempomonolithic-pv",
+        "secret-update-minio-rotated",
+        "secret-update-minio-rotated-100cr",
+        "secret-delete-unused-10cr",
+        "pod-ignored",
+        "helm-release-1mb",
+        "opaque-1mb",
+    ] {
         assert!(names.contains(&expected), "{names:?}");
     }
     for r in report["requests"].as_array().unwrap() {
         assert!(r["allowed"].as_bool().unwrap(), "{r}");
         assert!(r["warm"]["policy"]["median_us"].as_f64().unwrap() > 0.0, "{r}");
         assert!(r["fresh"]["baseline"]["median_us"].as_f64().unwrap() > 0.0, "{r}");
+        // The floor ran, and made the policy's look-ups (the bench stops when it does not).
+        assert!(r["fresh"]["floor"]["median_us"].as_f64().unwrap() > 0.0, "{r}");
+        assert!(r["warm"]["ratio_to_floor"].as_f64().unwrap() > 0.0, "{r}");
     }
+    let crs = |name: &str| {
+        report["requests"].as_array().unwrap().iter().find(|r| r["name"] == name).unwrap()["crs_in_namespace"].clone()
+    };
+    assert_eq!((crs("secret-delete-unused-10cr"), crs("tempostack-minio")), (10.into(), serde_json::Value::Null));
     assert_eq!(report["requests"][0]["lookups"], 1);
     assert!(report["policy"]["compile"]["median_us"].as_f64().unwrap() > 0.0);
     assert!(report["command"].as_str().unwrap().starts_with("tempo-policy bench --iterations 3"));
@@ -69,6 +86,8 @@ fn bench_markdown_and_unannotated_policy() {
     assert!(out.status.success(), "{stderr}");
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("| `pod-ignored` | warm |"), "{text}");
+    assert!(text.contains("#### Policy / look-up floor"), "{text}");
+    assert!(text.contains("fresh instance, every request ≤ 1.1× the look-up floor"), "{text}");
     assert!(text.contains("| target | measured | |"), "{text}");
     assert!(!text.contains("helm-release-1mb"), "{text}");
 }

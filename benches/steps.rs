@@ -1,0 +1,153 @@
+//! Where a `validate` call's time goes, natively: each step of the bench's requests timed on its
+//! own (`cargo bench --bench steps`), and a driver for a profiler
+//! (`valgrind --tool=callgrind target/release/deps/steps-* --profile <request> 2000`).
+//!
+//! Steps: reading the payload (`request::parse`), reading the look-up answers (each recorded
+//! answer read as the policy reads it: Secrets as k8s-openapi `Secret`s, lists as the CR views),
+//! and the whole `validate_with` (payload, look-ups through the replayed answers, rules,
+//! response). The rules' own share is the whole minus the two readings. Native code is 2.5 to 4
+//! times faster than the same code in wasm (docs/performance.md), the shares are alike.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+#[path = "../tests/support/native_cluster.rs"]
+mod native_cluster;
+
+use native_cluster::NativeCluster;
+use std::hint::black_box;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+use tempo_policy::cluster::{JsonCluster, Resource};
+use tempo_policy::objects::CrKind;
+use tempo_policy_lookups::{HostCapabilities, KubernetesRequest, RecordedRequest, RecordedResponse, Replay};
+
+/// The bench's requests that come from test-data (cli/src/bench.rs, `cases`).
+const REQUESTS: &[&str] = &[
+    "tempostack-minio",
+    "tempomonolithic-aws-s3",
+    "tempomonolithic-pv",
+    "secret-aws-static-unused",
+    "secret-update-minio-rotated",
+    "secret-update-minio-rotated-10cr",
+    "secret-update-minio-rotated-100cr",
+    "secret-delete-unused",
+    "secret-delete-unused-10cr",
+    "secret-delete-unused-100cr",
+    "pod-ignored",
+];
+
+/// Every look-up answered with its recorded response, however often asked (found by the
+/// request's text, so that finding it costs next to nothing).
+struct Answers(Vec<(KubernetesRequest, RecordedResponse)>, std::collections::HashMap<String, RecordedResponse>);
+
+impl HostCapabilities for Answers {
+    fn kubernetes(&self, request: &KubernetesRequest) -> Result<Vec<u8>, String> {
+        match self.1.get(&request.to_string()) {
+            Some(RecordedResponse::Success(json)) => Ok(json.clone().into_bytes()),
+            Some(RecordedResponse::Error(message)) => Err(message.clone()),
+            None => Err(format!("no recorded answer for {request}")),
+        }
+    }
+}
+
+struct Request {
+    name: String,
+    payload: Vec<u8>,
+    answers: Answers,
+}
+
+fn test_data() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("test-data")
+}
+
+fn load(name: &str) -> Request {
+    let request: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(test_data().join(format!("requests/{name}.json"))).unwrap())
+            .unwrap();
+    let payload = serde_json::to_vec(&serde_json::json!({"request": request, "settings": {}})).unwrap();
+    let replay = test_data().join(format!("replay/{name}.yml"));
+    let answers = if replay.exists() {
+        Replay::load(&replay)
+            .unwrap()
+            .remaining()
+            .into_iter()
+            .filter_map(|i| match i.request {
+                RecordedRequest::Kubernetes(k) => Some((k, i.response)),
+                RecordedRequest::Other { .. } => None,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let index =
+        answers.iter().map(|(r, a): &(KubernetesRequest, RecordedResponse)| (r.to_string(), a.clone())).collect();
+    Request { name: name.to_string(), payload, answers: Answers(answers, index) }
+}
+
+/// Reads every recorded answer as the policy does.
+fn read_answers(request: &Request) -> usize {
+    let cluster = NativeCluster(&request.answers);
+    let mut read = 0;
+    for (asked, _) in &request.answers.0 {
+        match asked {
+            KubernetesRequest::GetResource(get) if get.kind == "Secret" => {
+                let ns = get.namespace.as_deref().unwrap_or("");
+                read += tempo_policy::cluster::Cluster::secret(&cluster, ns, &get.name).is_ok() as usize;
+            }
+            KubernetesRequest::ListResourcesByNamespace(list) => {
+                let kind = if list.kind == "TempoStack" { CrKind::TempoStack } else { CrKind::TempoMonolithic };
+                let json = cluster
+                    .list_json(Resource::of_cr(kind), &list.namespace, tempo_policy::objects::listed::CR_FIELD_MASKS)
+                    .unwrap();
+                read += tempo_policy::objects::listed::from_list_json(kind, &json).map_or(0, |l| l.len());
+            }
+            _ => {}
+        }
+    }
+    read
+}
+
+fn validate(request: &Request) -> usize {
+    tempo_policy::validate_with(&request.payload, &NativeCluster(&request.answers)).unwrap().len()
+}
+
+fn median(mut f: impl FnMut() -> usize, iterations: usize) -> f64 {
+    let mut samples: Vec<Duration> = (0..iterations)
+        .map(|_| {
+            let start = Instant::now();
+            black_box(f());
+            start.elapsed()
+        })
+        .collect();
+    samples.sort_unstable();
+    samples[samples.len() / 2].as_secs_f64() * 1e6
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
+    // `--profile <request> <n>`: only `validate_with`, n times, for a profiler.
+    if let [flag, name, n] = args.as_slice()
+        && flag == "--profile"
+    {
+        let request = load(name);
+        let total: usize = (0..n.parse::<usize>().unwrap()).map(|_| validate(&request)).sum();
+        println!("{total} bytes answered");
+        return;
+    }
+    let iterations = 2000;
+    println!("| request | payload | read payload µs | read answers µs | validate_with µs | rules and response µs |");
+    println!("|---|---:|---:|---:|---:|---:|");
+    for name in REQUESTS.iter().filter(|n| args.is_empty() || args.iter().any(|a| n.contains(a.as_str()))) {
+        let request = load(name);
+        let parse =
+            median(|| tempo_policy::request::parse(&request.payload).map_or(0, |p| p.request.name.len()), iterations);
+        let answers = median(|| read_answers(&request), iterations);
+        let whole = median(|| validate(&request), iterations);
+        println!(
+            "| `{}` | {} B | {parse:.1} | {answers:.1} | {whole:.1} | {:.1} |",
+            request.name,
+            request.payload.len(),
+            whole - parse - answers
+        );
+    }
+}
