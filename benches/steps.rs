@@ -24,6 +24,7 @@ use tempo_policy_lookups::{HostCapabilities, KubernetesRequest, RecordedRequest,
 /// The bench's requests that come from test-data (cli/src/bench.rs, `cases`).
 const REQUESTS: &[&str] = &[
     "tempostack-minio",
+    "tempostack-extraconfig-operator-example",
     "tempomonolithic-aws-s3",
     "tempomonolithic-pv",
     "secret-aws-static-unused",

@@ -436,6 +436,12 @@ pub fn cases(test_data: &Path) -> anyhow::Result<Vec<Case>> {
     let secret_lists = Replay::load(&test_data.join("replay").join("secret-app-config.yml"))?.remaining();
     let mut all = vec![
         from_files("tempostack-minio", "TempoStack CREATE, 1 Secret get", true, None)?,
+        from_files(
+            "tempostack-extraconfig-operator-example",
+            "the same TempoStack with the operator's spec.extraConfig.tempo example, 1 Secret get",
+            true,
+            None,
+        )?,
         from_files("tempomonolithic-aws-s3", "TempoMonolithic CREATE, 1 Secret get", true, None)?,
         from_files("tempomonolithic-pv", "TempoMonolithic CREATE on a PV, no look-up", false, None)?,
         from_files("secret-aws-static-unused", "storage Secret CREATE, used by no CR, 2 lists", true, Some(1))?,

@@ -3,10 +3,11 @@
 //! Tempo reads its config file with `yaml.UnmarshalStrict` (`loadConfig` in cmd/tempo/main.go):
 //! a key its structs do not have, or a value their types cannot take, stops it at start-up. The
 //! tree holds every key (`object` nodes accept only their children, `map` nodes any key, `list`
-//! nodes items, `any` nodes anything) and each leaf's value type. It is read from the embedded
-//! text on first use, once per evaluation that needs it (a request whose CR has `extraConfig`).
+//! nodes items, `any` nodes anything) and each leaf's value type. `build.rs` writes the file out
+//! as a static table ([`layout`] reads it), so that no evaluation parses it: policy-server
+//! instantiates the module afresh for every request.
 
-use std::sync::OnceLock;
+pub mod layout;
 
 /// The data: Tempo v2.10.8, the version Tempo Operator v0.22.0 deploys (its Makefile's
 /// `TEMPO_VERSION`). Regenerate with `scripts/tempo-config/generate.py` (docs/extra-config.md).
@@ -66,6 +67,20 @@ pub struct Node {
     depth: usize,
     /// Index one past the node's last descendant.
     end: usize,
+    /// The type as the file writes it (tests check that every one is known).
+    kind_text: &'static str,
+}
+
+impl Node {
+    /// A node of the generated table (`build.rs`), its type read at compile time.
+    const fn new(key: &'static str, kind_text: &'static str, depth: usize, end: usize) -> Self {
+        Self { key, kind: Kind::from_text(kind_text), depth, end, kind_text }
+    }
+}
+
+mod generated {
+    use crate::tempo_config::Node;
+    include!(concat!(env!("OUT_DIR"), "/tempo_config_nodes.rs"));
 }
 
 /// Node index; the root (Tempo's `app.Config`) is [`ROOT`].
@@ -76,63 +91,26 @@ pub const ROOT: Id = 0;
 
 #[derive(Debug)]
 pub struct Tree {
-    nodes: Vec<Node>,
+    nodes: &'static [Node],
     /// `# key: value` lines of the header.
-    header: Vec<(&'static str, &'static str)>,
+    header: &'static [(&'static str, &'static str)],
 }
 
-/// The tree of [`DATA`], read once.
+static TREE: Tree = Tree { nodes: &generated::NODES, header: &generated::HEADER };
+
+/// The tree of [`DATA`].
 pub fn tree() -> &'static Tree {
-    static TREE: OnceLock<Tree> = OnceLock::new();
-    TREE.get_or_init(|| Tree::parse(DATA))
+    &TREE
 }
 
 impl Tree {
-    /// Reads the generator's format: `# key: value` header lines, then one node per line, depth
-    /// first, indented one space per level, `<key>\t<type>`. A line that does not read is left
-    /// out (a test checks that none is).
-    pub fn parse(text: &'static str) -> Self {
-        let mut header = Vec::new();
-        let mut nodes = vec![Node { key: "", kind: Kind::Object, depth: 0, end: 0 }];
-        let mut open: Vec<Id> = vec![ROOT];
-        for line in text.lines() {
-            if let Some(comment) = line.strip_prefix("# ") {
-                if let Some((key, value)) = comment.split_once(": ") {
-                    header.push((key, value));
-                }
-                continue;
-            }
-            let indent = line.len() - line.trim_start_matches(' ').len();
-            let Some((key, kind)) = line.trim_start_matches(' ').split_once('\t') else { continue };
-            let Some(kind) = Kind::parse(kind) else { continue };
-            let depth = indent + 1;
-            while open.len() > depth {
-                if let Some(done) = open.pop() {
-                    let end = nodes.len();
-                    if let Some(node) = nodes.get_mut(done) {
-                        node.end = end;
-                    }
-                }
-            }
-            nodes.push(Node { key, kind, depth, end: 0 });
-            open.push(nodes.len() - 1);
-        }
-        let end = nodes.len();
-        for done in open {
-            if let Some(node) = nodes.get_mut(done) {
-                node.end = end;
-            }
-        }
-        Self { nodes, header }
-    }
-
     pub fn node(&self, id: Id) -> Option<&Node> {
         self.nodes.get(id)
     }
 
     /// Every node, the root first.
     pub fn nodes(&self) -> &[Node] {
-        &self.nodes
+        self.nodes
     }
 
     /// The children of `id`, in order.
@@ -204,34 +182,73 @@ impl Tree {
 }
 
 impl Kind {
-    fn parse(text: &'static str) -> Option<Self> {
-        Some(match text {
-            "object" => Kind::Object,
-            "map" => Kind::Map,
-            "list" => Kind::List,
-            "any" => Kind::Any,
-            "string" => Kind::Leaf(Leaf::String),
-            "secret" => Kind::Leaf(Leaf::Secret),
-            "bool" => Kind::Leaf(Leaf::Bool),
-            "int" => Kind::Leaf(Leaf::Int),
-            "uint" => Kind::Leaf(Leaf::Uint),
-            "float" => Kind::Leaf(Leaf::Float),
-            "duration" => Kind::Leaf(Leaf::Duration),
-            "model-duration" => Kind::Leaf(Leaf::ModelDuration),
-            "bytes" => Kind::Leaf(Leaf::Bytes),
-            "csv" => Kind::Leaf(Leaf::Csv),
-            "csv-or-list" => Kind::Leaf(Leaf::CsvOrList),
-            "url" => Kind::Leaf(Leaf::Url),
-            "regexp" => Kind::Leaf(Leaf::Regexp),
-            "timestamp" => Kind::Leaf(Leaf::Timestamp),
-            other => {
-                if let Some(values) = other.strip_prefix("enum-ci:") {
-                    Kind::Leaf(Leaf::Enum { values, ci: true })
-                } else {
-                    Kind::Leaf(Leaf::Enum { values: other.strip_prefix("enum:")?, ci: false })
-                }
+    /// The type the file writes (`duration`, `enum-ci:a|b`, ...); one it does not know reads as
+    /// [`Kind::Any`], which judges nothing (a test checks that the data has none).
+    const fn from_text(text: &'static str) -> Self {
+        const LEAVES: [(&str, Leaf); 14] = [
+            ("string", Leaf::String),
+            ("secret", Leaf::Secret),
+            ("bool", Leaf::Bool),
+            ("int", Leaf::Int),
+            ("uint", Leaf::Uint),
+            ("float", Leaf::Float),
+            ("duration", Leaf::Duration),
+            ("model-duration", Leaf::ModelDuration),
+            ("bytes", Leaf::Bytes),
+            ("csv", Leaf::Csv),
+            ("csv-or-list", Leaf::CsvOrList),
+            ("url", Leaf::Url),
+            ("regexp", Leaf::Regexp),
+            ("timestamp", Leaf::Timestamp),
+        ];
+        if same(text, "object") {
+            return Kind::Object;
+        }
+        if same(text, "map") {
+            return Kind::Map;
+        }
+        if same(text, "list") {
+            return Kind::List;
+        }
+        let mut rest: &[(&str, Leaf)] = &LEAVES;
+        while let Some(((name, leaf), more)) = rest.split_first() {
+            if same(text, name) {
+                return Kind::Leaf(*leaf);
             }
-        })
+            rest = more;
+        }
+        if let Some(values) = after(text, "enum-ci:") {
+            return Kind::Leaf(Leaf::Enum { values, ci: true });
+        }
+        if let Some(values) = after(text, "enum:") {
+            return Kind::Leaf(Leaf::Enum { values, ci: false });
+        }
+        Kind::Any
+    }
+}
+
+/// `a == b`, in a `const fn`.
+const fn same(a: &str, b: &str) -> bool {
+    let (mut a, mut b) = (a.as_bytes(), b.as_bytes());
+    loop {
+        match (a.split_first(), b.split_first()) {
+            (Some((x, ra)), Some((y, rb))) if *x == *y => (a, b) = (ra, rb),
+            (None, None) => return true,
+            _ => return false,
+        }
+    }
+}
+
+/// `text.strip_prefix(prefix)` for an ASCII prefix, in a `const fn`.
+const fn after(text: &'static str, prefix: &str) -> Option<&'static str> {
+    let Some((head, tail)) = text.as_bytes().split_at_checked(prefix.len()) else { return None };
+    let Ok(head) = std::str::from_utf8(head) else { return None };
+    if !same(head, prefix) {
+        return None;
+    }
+    match std::str::from_utf8(tail) {
+        Ok(tail) => Some(tail),
+        Err(_) => None,
     }
 }
 
@@ -246,6 +263,15 @@ mod tests {
         // Every body line is a node: none left out for not reading.
         let lines = DATA.lines().filter(|l| !l.starts_with('#')).count();
         assert_eq!(t.nodes().len(), lines + 1);
+        let layout = layout::read(DATA);
+        assert_eq!(layout.unread, 0);
+        // The generated table is the file, node for node, and every type is one the rule knows.
+        assert_eq!(layout.nodes.len(), t.nodes().len());
+        for (line, node) in layout.nodes.iter().zip(t.nodes()) {
+            assert_eq!((line.key, line.kind, line.depth, line.end), (node.key, node.kind_text, node.depth, node.end));
+            assert!(node.kind != Kind::Any || line.kind == "any", "{line:?}");
+        }
+        assert_eq!(layout.header, t.header.to_vec());
         assert_eq!(t.header("nodes"), Some("1788  leaves: 1455"));
         assert_eq!(t.nodes().len(), 1789);
         assert_eq!(t.header("tag"), Some("v2.10.8"));
@@ -281,6 +307,22 @@ mod tests {
         assert_eq!(t.children(bucket).count(), 0);
         let last = t.nodes().len() - 1;
         assert_eq!(t.children(last).count(), 0);
+    }
+
+    #[test]
+    fn every_type_text_reads() {
+        assert_eq!(Kind::from_text("object"), Kind::Object);
+        assert_eq!(Kind::from_text("map"), Kind::Map);
+        assert_eq!(Kind::from_text("list"), Kind::List);
+        assert_eq!(Kind::from_text("any"), Kind::Any);
+        assert_eq!(Kind::from_text("model-duration"), Kind::Leaf(Leaf::ModelDuration));
+        assert_eq!(Kind::from_text("timestamp"), Kind::Leaf(Leaf::Timestamp));
+        assert_eq!(Kind::from_text("enum-ci:a|b"), Kind::Leaf(Leaf::Enum { values: "a|b", ci: true }));
+        assert_eq!(Kind::from_text("enum:a"), Kind::Leaf(Leaf::Enum { values: "a", ci: false }));
+        // Unknown, or a prefix of a known one: judged as nothing.
+        for unknown in ["", "str", "strings", "enum", "durationx"] {
+            assert_eq!(Kind::from_text(unknown), Kind::Any, "{unknown}");
+        }
     }
 
     #[test]
