@@ -350,6 +350,41 @@ mod tests {
         }
     }
 
+    /// kube's error text for a failure is not "not found" unless it says NotFound and 404.
+    #[test]
+    fn a_kube_error_is_not_found_only_with_its_reason_and_code() {
+        let kube = |reason: &str, code: u16| {
+            format!(
+                "Host error: Callback evaluation failure: ApiError: secrets \"tempo-s3\": {reason} (ErrorResponse {{ status: \"Failure\", reason: \"{reason}\", code: {code} }})"
+            )
+        };
+        assert_eq!(classify_host_error(&kube("NotFound", 404), SECRET, "tempo-s3"), Ok(()));
+        assert!(classify_host_error(&kube("NotFound", 500), SECRET, "tempo-s3").is_err());
+        assert!(classify_host_error(&kube("Gone", 404), SECRET, "tempo-s3").is_err());
+        let without_api_error = "Host error: reason: \"NotFound\", code: 404";
+        assert!(classify_host_error(without_api_error, SECRET, "tempo-s3").is_err());
+    }
+
+    #[test]
+    fn names_and_unreadable_answers_are_told_without_their_content() {
+        assert_eq!(Resource::Secret.to_string(), "v1/Secret");
+        assert_eq!(Resource::TempoStack.to_string(), "tempo.grafana.com/v1alpha1/TempoStack");
+        assert_eq!(format!("{:?}", Unshown("{\"data\":1}".into())), "<10 bytes of JSON>");
+        let Err(LookupError::Unreadable { message, object }) =
+            read_object::<Secret>(SECRET, "tempo-s3", r#"{"data":{"k":"not base64!"}}"#.into())
+        else {
+            panic!("a Secret whose data is not base64 is unreadable")
+        };
+        assert_eq!(message, "the answer for v1/Secret \"tempo-s3\" is not a readable Secret (line 1, column 26)");
+        assert_eq!(object.0, r#"{"data":{"k":"not base64!"}}"#);
+    }
+
+    #[test]
+    fn without_a_cluster_nothing_is_granted() {
+        assert!(matches!(NoCluster.tempo_crs(CrKind::TempoStack, "observability"), Err(LookupError::NotGranted(_))));
+        assert!(matches!(NoCluster.secret("observability", "s"), Err(LookupError::NotGranted(_))));
+    }
+
     #[test]
     fn grant_refusals_are_told_apart() {
         let text = "Host error: Policy has not been granted access to Kubernetes v1/Secret resources. The violation has been reported.";
