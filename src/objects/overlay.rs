@@ -23,8 +23,9 @@ pub struct Overlay {
     pub replaced: Vec<(&'static str, String)>,
     /// `storage.trace.<backend>.tls_insecure_skip_verify: true`, when set.
     pub skips_tls_verification: Option<String>,
-    /// `storage.trace.s3.insecure` is set: the scheme is extraConfig's, whatever
-    /// `spec.storage.tls` says (the operator derives `insecure` from it otherwise).
+    /// `storage.trace.<backend>.insecure` is set: the scheme is extraConfig's, whatever
+    /// `spec.storage.tls` says (the operator derives `insecure` from it otherwise). Only S3's is
+    /// read: the other backends have no endpoint in their Secret for `insecure-endpoint` to judge.
     pub sets_insecure: bool,
 }
 
@@ -89,7 +90,7 @@ pub fn read(usage: &StorageUse, secret: &SecretContent, object: &Value) -> Optio
     }
     let skips_tls_verification =
         (section.get("tls_insecure_skip_verify") == Some(&Value::Bool(true))).then(|| path("tls_insecure_skip_verify"));
-    let sets_insecure = usage.backend == Backend::S3 && section.get("insecure").is_some_and(Value::is_boolean);
+    let sets_insecure = section.get("insecure").is_some_and(Value::is_boolean);
     (!replaced.is_empty() || skips_tls_verification.is_some()).then_some(Overlay {
         content,
         replaced,
