@@ -894,6 +894,74 @@ mod tests {
         assert!(f[MAX_LISTED].2.contains("… and 30 more problems"), "{:?}", f[MAX_LISTED]);
     }
 
+    /// Every leaf grammar through the walk, accepted and refused, with the text that says what
+    /// Tempo reads there; values of free-key maps are judged too.
+    #[test]
+    fn every_leaf_kind_is_judged_where_it_sits() {
+        let refused = |extra: Value, path: &str, expected: &str| {
+            let f = run(extra.clone());
+            assert_eq!(f.len(), 1, "{extra}: {f:?}");
+            assert_eq!(f[0].0, Severity::Reject, "{extra}");
+            assert_eq!(f[0].1, format!("spec.extraConfig.tempo.{path}"), "{extra}");
+            assert!(f[0].2.contains(expected), "{extra}: {}", f[0].2);
+        };
+        let accepted = |extra: Value| assert_eq!(run(extra.clone()), [], "{extra}");
+        let labels = |v: Value| json!({"metrics_generator": {"registry": {"external_labels": {"cluster": v}}}});
+        refused(labels(json!({"a": 1})), "metrics_generator.registry.external_labels.cluster", "a string");
+        accepted(labels(json!("eu-1")));
+        let sub = |v: Value| json!({"metrics_generator": {"processor": {"span_metrics": {"subprocessors": {"0": v}}}}});
+        refused(sub(json!("yes")), "metrics_generator.processor.span_metrics.subprocessors.0", "true or false");
+        let members = |v: Value| json!({"memberlist": {"join_members": v}});
+        refused(members(json!(["a", {"b": 1}])), "memberlist.join_members", "a list of strings");
+        refused(members(json!(["a", ["b"]])), "memberlist.join_members", "a list of strings");
+        refused(members(json!({"b": 1})), "memberlist.join_members", "a comma-separated string or a list");
+        accepted(members(json!("a,b")));
+        let blocks = |v: Value| json!({"compactor": {"compaction": {"retention_concurrency": v}}});
+        refused(blocks(json!(-1)), "compactor.compaction.retention_concurrency", "a non-negative integer");
+        accepted(blocks(json!(0)));
+        accepted(json!({"server": {"http_server_write_timeout": 0}}));
+        refused(
+            json!({"server": {"http_server_write_timeout": true}}),
+            "server.http_server_write_timeout",
+            "a duration with its unit",
+        );
+        let backoff = |v: Value| json!({"metrics_generator": {"storage": {"remote_write": [{"queue_config": {"max_backoff": v}}]}}});
+        let at = "metrics_generator.storage.remote_write.0.queue_config.max_backoff";
+        accepted(backoff(json!("7d")));
+        accepted(backoff(json!(0)));
+        refused(backoff(json!("1.5h")), at, "a duration such as 30s, 24h or 7d");
+        refused(backoff(json!(5)), at, "a duration such as 30s, 24h or 7d");
+        refused(backoff(json!(true)), at, "a duration such as 30s, 24h or 7d");
+        let window =
+            |v: Value| json!({"ingester_client": {"grpc_client_config": {"initial_connection_window_size": v}}});
+        let at = "ingester_client.grpc_client_config.initial_connection_window_size";
+        accepted(window(json!("64MiB")));
+        accepted(window(json!(0)));
+        refused(window(json!(65536)), at, "a size with its unit");
+        refused(window(json!(["64MiB"])), at, "a size with its unit");
+        let tls = |v: Value| json!({"metrics_generator": {"storage": {"remote_write": [{"tls_config": {"min_version": v}}]}}});
+        accepted(tls(json!("TLS12")));
+        refused(
+            tls(json!("TLS1.2")),
+            "metrics_generator.storage.remote_write.0.tls_config.min_version",
+            "one of TLS13, TLS12, TLS11, TLS10",
+        );
+        // A credential key written as null holds nothing.
+        accepted(json!({"storage": {"trace": {"s3": {"secret_key": null}}}}));
+    }
+
+    #[test]
+    fn where_else_a_key_exists_lists_three_then_counts() {
+        let f = run(json!({"querier": {"compaction_cycle": "1m"}}));
+        assert!(
+            f[0].2.contains("it exists at backend_worker.compaction.compaction_cycle, compactor.compaction.compaction_cycle, backend_scheduler.provider.compaction.compaction.compaction_cycle)"),
+            "{}",
+            f[0].2
+        );
+        let f = run(json!({"querier": {"search_page_size_bytes": 1}}));
+        assert!(f[0].2.contains(" and 1 more)"), "{}", f[0].2);
+    }
+
     #[test]
     fn value_grammars() {
         for good in ["0", "30s", "1h30m", "1.5h", "-1s", "500ms", "2h45m30.5s", "1µs"] {
