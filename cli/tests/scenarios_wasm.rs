@@ -8,9 +8,13 @@
 #[path = "../../tests/support/scenarios.rs"]
 mod scenarios;
 
+#[path = "common/mod.rs"]
+mod common;
+
+use common::annotated_policy;
 use libtest_mimic::{Arguments, Failed, Trial};
 use scenarios::{Outcome, Scenario};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Mutex;
 use std::sync::{Arc, OnceLock};
 use tempo_policy_cli::annotate::annotate;
@@ -19,14 +23,6 @@ use tempo_policy_cli::{
     AdmissionRequest, EvaluationOptions, Evaluator, HostCapabilities, ModuleCache, NoCluster, Policy, PolicyLog,
     Replay, Runtime, Settings,
 };
-
-fn annotated_policy() -> PathBuf {
-    let path = std::env::var_os("TEMPO_POLICY_WASM")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../annotated-policy.wasm")));
-    assert!(path.exists(), "{} is missing: run `make annotated-policy.wasm` (or `make test`) first", path.display());
-    path
-}
 
 /// One scenario through the wasm, with the policy compiled once for all of them.
 fn run(policy: &Policy, sc: &Scenario) -> Result<(), String> {

@@ -20,6 +20,15 @@ pub fn scratch(name: &str) -> PathBuf {
     dir
 }
 
+/// The annotated policy built by `make` (`TEMPO_POLICY_WASM` overrides the path).
+pub fn annotated_policy() -> PathBuf {
+    let path = std::env::var_os("TEMPO_POLICY_WASM")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../annotated-policy.wasm"));
+    assert!(path.exists(), "{} is missing: run `make annotated-policy.wasm` (or `make test`) first", path.display());
+    path
+}
+
 /// The baseline policy built by `make` (`BASELINE_WASM` overrides the path).
 pub fn baseline_wasm() -> PathBuf {
     let path = std::env::var_os("BASELINE_WASM").map(PathBuf::from).unwrap_or_else(|| {

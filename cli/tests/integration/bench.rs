@@ -10,14 +10,6 @@ use std::process::Command;
 
 use common::*;
 
-fn annotated_policy() -> PathBuf {
-    let path = std::env::var_os("TEMPO_POLICY_WASM")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../annotated-policy.wasm")));
-    assert!(path.exists(), "{} is missing: run `make annotated-policy.wasm` (or `make test`) first", path.display());
-    path
-}
-
 #[test]
 fn bench_runs_every_request_and_reports_json() {
     let root = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/.."));

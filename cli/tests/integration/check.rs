@@ -11,18 +11,11 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
+use crate::common::annotated_policy;
 use serde_json::Value;
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
-}
-
-fn annotated_policy() -> PathBuf {
-    let path = std::env::var_os("TEMPO_POLICY_WASM")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root().join("annotated-policy.wasm"));
-    assert!(path.exists(), "{} is missing: run `make annotated-policy.wasm` (or `make test`) first", path.display());
-    path
 }
 
 /// Run the binary from the repository root (so that report paths are relative).
