@@ -946,6 +946,18 @@ mod tests {
             "metrics_generator.storage.remote_write.0.tls_config.min_version",
             "one of TLS13, TLS12, TLS11, TLS10",
         );
+        refused(
+            json!({"storage": {"trace": {"wal": {"v2_encoding": "brotli"}}}}),
+            "storage.trace.wal.v2_encoding",
+            "one of none, gzip, lz4-64k, lz4-256k, lz4-1M, lz4, snappy, zstd, s2",
+        );
+        let relabel = json!({"metrics_generator": {"storage": {"remote_write": [{"write_relabel_configs": [{"action": "Keep"}]}]}}});
+        accepted(relabel);
+        refused(
+            json!({"metrics_generator": {"storage": {"remote_write": [{"write_relabel_configs": [{"action": "rename"}]}]}}}),
+            "metrics_generator.storage.remote_write.0.write_relabel_configs.0.action",
+            "one of the relabel actions (replace, keep, drop,",
+        );
         // A credential key written as null holds nothing.
         accepted(json!({"storage": {"trace": {"s3": {"secret_key": null}}}}));
     }
@@ -973,10 +985,10 @@ mod tests {
         for good in ["0", "7d", "1y2w", "1d12h", "30s", "100ms"] {
             assert!(is_model_duration(good), "{good}");
         }
-        for bad in ["", "12h1d", "1.5h", "-1s", "30", "1x"] {
+        for bad in ["", "12h1d", "1.5h", "-1s", "30", "1x", "1d1d", "1h1h30m"] {
             assert!(!is_model_duration(bad), "{bad}");
         }
-        for good in ["0", "64MiB", "1GB", "512B", "1.5GiB"] {
+        for good in ["0", "64MiB", "1GB", "512B", "1.5GiB", "1GiB512MiB"] {
             assert!(is_bytes(good), "{good}");
         }
         for bad in ["", "65536", "64mib", "1kB"] {
@@ -984,6 +996,22 @@ mod tests {
         }
         assert!(is_rfc3339("2026-01-31T00:00:00Z") && is_rfc3339("2026-01-31T00:00:00.5+01:00"));
         assert!(!is_rfc3339("2026-01-31") && !is_rfc3339("2026-01-31T00:00:00"));
+        // Every character of the form matters: each one replaced by another is refused.
+        for good in ["2026-01-31T10:20:30Z", "2026-01-31T10:20:30.123-05:00"] {
+            assert!(is_rfc3339(good), "{good}");
+            for i in 0..good.len() {
+                let mut bad = good.as_bytes().to_vec();
+                bad[i] = if bad[i].is_ascii_digit() { b'x' } else { b'0' };
+                let bad = String::from_utf8(bad).unwrap();
+                assert!(!is_rfc3339(&bad), "{bad}");
+            }
+        }
+        assert!(is_rfc3339("2026-01-31t10:20:30.5z"));
+        assert!(
+            !is_rfc3339("2026-01-31T10:20:30.Z")
+                && !is_rfc3339("2026-01-31T10:20:30Z ")
+                && !is_rfc3339("2026-01-31T10:20:30+01:00:00")
+        );
         assert!(covers("querier.*", &["querier".into(), "search".into(), "x".into()]));
         assert!(!covers("querier.search", &["querier".into()]));
     }
