@@ -585,7 +585,9 @@ fn closest<'k>(siblings: &[&'k str], key: &str) -> Option<&'k str> {
                 .copied()
                 .filter(|s| {
                     let s = normal(s);
-                    let (short, long) = if s.len() < wanted.len() { (&s, &wanted) } else { (&wanted, &s) };
+                    let mut pair = [&s, &wanted];
+                    pair.sort_by_key(|p| p.len());
+                    let [short, long] = pair;
                     short.len() > 3 && long.contains(short.as_str()) && short.len() * 20 >= long.len() * 9
                 })
                 .min_by_key(|s| s.len().abs_diff(key.len()))
@@ -972,6 +974,25 @@ mod tests {
         );
         let f = run(json!({"querier": {"search_page_size_bytes": 1}}));
         assert!(f[0].2.contains(" and 1 more)"), "{}", f[0].2);
+    }
+
+    /// The hint's bounds: three letters at least, two edits or a sixth of a long key, and a
+    /// contained key only of like length and more than three letters.
+    #[test]
+    fn the_key_meant_is_close_but_not_too_short() {
+        assert_eq!(closest(&["ttls"], "ttl"), Some("ttls"));
+        assert_eq!(closest(&["ttls"], "tt"), None);
+        assert_eq!(closest(&["ttl"], "ttls"), None);
+        assert_eq!(closest(&["tls"], "tlsx"), None);
+        // Three edits in a 25-letter key are within a sixth of it.
+        assert_eq!(
+            closest(&["http_server_write_timeout"], "http_srvr_writ_timeout"),
+            Some("http_server_write_timeout")
+        );
+        assert_eq!(closest(&["max_retries"], "mx_rtres"), None);
+        assert_eq!(closest(&["search", "searches"], "search_enabled"), Some("search"));
+        assert_eq!(closest(&["search_enabled"], "search"), Some("search_enabled"));
+        assert_eq!(closest(&["server"], "http_server_write_timeout"), None);
     }
 
     #[test]
