@@ -802,6 +802,23 @@ mod tests {
         let legacy =
             json!({"limits": {"global": {"query": {"maxSearchDuration": "0s"}}}, "extraConfig": {"tempo": new}});
         assert!(run_with(CrKind::TempoStack, legacy, &Settings::default()).is_empty());
+        // Global limits make the operator write legacy keys when set to anything but zero.
+        for (group, field, value, renders) in [
+            ("ingestion", "maxBytesPerTrace", json!(1000), true),
+            ("ingestion", "maxBytesPerTrace", json!(0), false),
+            ("query", "maxSearchDuration", json!("10m"), true),
+            ("query", "maxSearchDuration", json!("0s"), false),
+            ("query", "maxSearchDuration", json!("0"), false),
+            ("query", "maxSearchDuration", json!(""), false),
+            ("ingestion", "maxTracesPerUser", json!(true), false),
+        ] {
+            let spec = json!({"limits": {"global": {group: {field: value}}}, "extraConfig": {"tempo": new}});
+            let f = run_with(CrKind::TempoStack, spec, &Settings::default());
+            assert_eq!(!f.is_empty(), renders, "{field}: {value}: {f:?}");
+            if renders {
+                assert!(f[0].2.contains(&format!("spec.limits.global.{group}.{field} is set")), "{}", f[0].2);
+            }
+        }
     }
 
     #[test]

@@ -226,6 +226,33 @@ mod tests {
     }
 
     #[test]
+    fn skipped_tls_verification_by_environment() {
+        let s = SecretContent { name: "tempo-s3".into(), ..Default::default() };
+        let stack = usage(CrKind::TempoStack, true, None);
+        let path = "storage.trace.s3.tls_insecure_skip_verify";
+        let found = |production: bool, allow: bool| {
+            let mut settings = Settings::default();
+            settings.production.allow_insecure_endpoints = allow;
+            let mode = decide(Backend::S3, None, &s);
+            let c = SecretCheck::new(&s, Backend::S3, Some(&stack), &mode, &settings, production);
+            let mut out = Findings::new();
+            tls_verification_skipped(&c, path, &mut out);
+            out.iter().map(|f| (f.severity, f.path.clone(), f.message.clone())).collect::<Vec<_>>()
+        };
+        assert_eq!(sev(&found(false, false)), vec![Warn]);
+        assert_eq!(sev(&found(true, true)), vec![Warn]);
+        let rejected = found(true, false);
+        assert_eq!(sev(&rejected), vec![Reject]);
+        assert_eq!(rejected[0].1, format!("spec.extraConfig.tempo.{path}"));
+        assert!(
+            rejected[0].2.contains("refused in production unless production.allowInsecureEndpoints"),
+            "{}",
+            rejected[0].2
+        );
+        assert!(!found(false, false)[0].2.contains("refused in production"));
+    }
+
+    #[test]
     fn upper_case_scheme_is_left_to_endpoint() {
         assert!(run(&keys("HTTP://minio:9000"), None, false, false).is_empty());
     }
