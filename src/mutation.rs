@@ -141,9 +141,6 @@ const TOTAL_LIMITS: [&str; 4] = ["spec", "resources", "total", "limits"];
 
 fn tempostack_limits(d: &mut Defaulted<'_>, settings: &Settings) {
     let defaults = &settings.resources.default_limits;
-    if defaults.is_empty() {
-        return;
-    }
     let obj = &d.object;
     let no_limits = match at(obj, &TOTAL_LIMITS) {
         None => true,

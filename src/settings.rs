@@ -112,12 +112,6 @@ pub struct CpuMemory {
     pub memory: Option<QuantityText>,
 }
 
-impl CpuMemory {
-    pub fn is_empty(&self) -> bool {
-        self.cpu.is_none() && self.memory.is_none()
-    }
-}
-
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct StorageSizeSettings {
