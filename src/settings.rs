@@ -252,10 +252,6 @@ impl Settings {
         }
         out
     }
-
-    pub fn is_production_configured(&self) -> bool {
-        !self.production.namespaces.is_empty() || !self.production.namespace_labels.is_empty()
-    }
 }
 
 /// Why `path` is not a path of Tempo's configuration (dotted keys, `*` for any one key); `None`
@@ -400,7 +396,6 @@ mod tests {
         assert!(s.validate().is_ok());
         assert!(s.storage.protect_secrets);
         assert!(!s.storage.require_secret);
-        assert!(!s.is_production_configured());
     }
 
     #[test]
@@ -466,6 +461,47 @@ mod tests {
             let e = s.validate().unwrap_err();
             assert!(e.starts_with(path) || e.contains(&format!("; {path}")), "{json}: {e}");
         }
+    }
+
+    /// extraConfig paths name keys of Tempo's configuration: `*` for any one key, free-map keys
+    /// and list items match anything.
+    #[test]
+    fn extra_config_paths_are_tempo_keys() {
+        let good = r#"{"extraConfig":{"allowedPaths":["querier.*","*.search","storage.trace.s3.insecure",
+            "metrics_generator.registry.external_labels.cluster","metrics_generator.storage.remote_write.headers"],
+            "forbiddenPaths":["storage"]}}"#;
+        assert_eq!(parse(good).unwrap().validate(), Ok(()));
+        for (path, problem) in [
+            ("", "is not a dotted path of Tempo configuration keys (such as storage.trace.s3)"),
+            ("storage..trace", "is not a dotted path of Tempo configuration keys (such as storage.trace.s3)"),
+            ("storage.", "is not a dotted path of Tempo configuration keys (such as storage.trace.s3)"),
+            ("stroage", "names no key of Tempo v2.10.8's configuration"),
+            ("querier.search.nope", "names no key of Tempo v2.10.8's configuration"),
+        ] {
+            let json = format!(
+                r#"{{"extraConfig":{{"forbiddenPaths":["storage",{}]}}}}"#,
+                serde_json::to_string(path).unwrap()
+            );
+            let e = parse(&json).unwrap().validate().unwrap_err();
+            assert_eq!(e, format!("extraConfig.forbiddenPaths[1]: {path:?} {problem}"), "{path}");
+        }
+    }
+
+    /// Bounds are inclusive, and each message names the bound it is measured against.
+    #[test]
+    fn bounds_are_inclusive_and_named() {
+        let equal = r#"{"storageSize":{"default":"10Gi","min":"10Gi","max":"10Gi"},
+            "resources":{"maxLimits":{"cpu":"2","memory":"8Gi"},"defaultLimits":{"cpu":"2","memory":"8Gi"}}}"#;
+        assert_eq!(parse(equal).unwrap().validate(), Ok(()));
+        let e = parse(r#"{"resources":{"maxLimits":{"memory":"8Gi"},"defaultLimits":{"memory":"16Gi"}}}"#)
+            .unwrap()
+            .validate()
+            .unwrap_err();
+        assert_eq!(e, "resources.defaultLimits.memory: 16Gi is above resources.maxLimits.memory 8Gi");
+        let e = parse(r#"{"storageSize":{"default":"1Ti","max":"500Gi"}}"#).unwrap().validate().unwrap_err();
+        assert_eq!(e, "storageSize.default: 1Ti is above storageSize.max 500Gi");
+        let e = parse(r#"{"storageSize":{"default":"1Gi","min":"10Gi"}}"#).unwrap().validate().unwrap_err();
+        assert_eq!(e, "storageSize.default: 1Gi is below storageSize.min 10Gi");
     }
 
     /// Google writes location codes in upper case (EU, NAM4, the API's US-CENTRAL1); other
