@@ -80,10 +80,6 @@ impl Rule {
         }
     }
 
-    pub fn from_id(id: &str) -> Option<Rule> {
-        Rule::ALL.into_iter().find(|r| r.id() == id)
-    }
-
     /// What the rule rejects by default, as the docs and SARIF show it.
     pub fn default_severity(self) -> &'static str {
         match self {
@@ -160,12 +156,6 @@ impl Rule {
             }
             Rule::LookupSkipped => "A cross-check was skipped because a cluster look-up was not allowed or failed.",
         }
-    }
-}
-
-impl std::fmt::Display for Rule {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.id())
     }
 }
 

@@ -55,12 +55,13 @@ pub struct AdmissionRequest<'a> {
     pub secret: Option<SecretDoc<'a>>,
 }
 
+/// The operations a rule reads. `CONNECT` (exec, attach, port-forward) is never one of the
+/// policy's resources' operations and reads as `None`, as an unknown one does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Operation {
     Create,
     Update,
     Delete,
-    Connect,
 }
 
 impl AdmissionRequest<'_> {
@@ -69,7 +70,6 @@ impl AdmissionRequest<'_> {
             "CREATE" => Some(Operation::Create),
             "UPDATE" => Some(Operation::Update),
             "DELETE" => Some(Operation::Delete),
-            "CONNECT" => Some(Operation::Connect),
             _ => None,
         }
     }
@@ -259,6 +259,17 @@ mod tests {
         // A field given twice is an error either way.
         let twice = format!(r#"{{"request":{{{kind},"object":{secret},"object":{secret}}}}}"#);
         assert!(parse(twice.as_bytes()).unwrap_err().contains("does not have the shape"));
+        for field in ["uid", "operation", "namespace", "name", "subResource", "oldObject"] {
+            let twice = format!(r#"{{"request":{{{kind},"{field}":"x","{field}":"x"}}}}"#);
+            assert!(parse(twice.as_bytes()).unwrap_err().contains("does not have the shape"), "{field}");
+            let once = format!(r#"{{"request":{{{kind},"{field}":"x"}}}}"#);
+            assert!(parse(once.as_bytes()).is_ok(), "{field}");
+        }
+        // The one-pass reader's own errors (which `parse` answers by reading the plain way).
+        let e = serde_json::from_str::<OnePassRequest<'_>>("5").err().unwrap();
+        assert!(e.to_string().contains("an AdmissionRequest object"), "{e}");
+        let e = serde_json::from_str::<OnePassRequest<'_>>(r#"{"uid":"a","uid":"b"}"#).err().unwrap();
+        assert!(e.to_string().contains("duplicate field `uid`"), "{e}");
     }
 
     #[test]
