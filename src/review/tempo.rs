@@ -144,3 +144,102 @@ fn parse_object(json: Option<&str>, kind: CrKind, out: &mut Findings) -> Option<
         }
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use crate::cluster::{JsonCluster, Lookup, LookupError, NoCluster, Resource};
+    use crate::objects::CrKind;
+    use crate::settings::Settings;
+    use serde_json::{Value, json};
+
+    fn answer(operation: &str, object: Value, old: Option<Value>) -> crate::response::Answer {
+        let payload = json!({"request": {"uid": "1", "operation": operation,
+            "kind": {"group": "tempo.grafana.com", "version": "v1alpha1", "kind": "TempoStack"},
+            "namespace": "observability", "name": "simplest", "object": object, "oldObject": old},
+            "settings": {"storageSize": {"max": "10Gi"}}});
+        crate::answer_with(payload.to_string().as_bytes(), &NoCluster).unwrap()
+    }
+
+    fn stack(size: &str, deleting: bool) -> Value {
+        let mut metadata = json!({"name": "simplest", "namespace": "observability"});
+        if deleting {
+            metadata["deletionTimestamp"] = json!("2026-12-05T00:00:00Z");
+        }
+        json!({"apiVersion": "tempo.grafana.com/v1alpha1", "kind": "TempoStack", "metadata": metadata,
+            "spec": {"storageSize": size, "storage": {"secret": {"name": "minio", "type": "s3"}}}})
+    }
+
+    /// The write that removes the last finalizer of a CR being deleted is not judged: the
+    /// object is going, and refusing would keep it.
+    #[test]
+    fn an_update_of_an_object_being_deleted_is_not_judged() {
+        let deleting = answer("UPDATE", stack("20Gi", true), Some(stack("1Gi", true)));
+        assert!(deleting.accepted && deleting.warnings.is_empty(), "{deleting:?}");
+        let live = answer("UPDATE", stack("20Gi", false), Some(stack("1Gi", false)));
+        assert!(!live.accepted, "{live:?}");
+        assert!(live.message.unwrap().starts_with("storage-size:"));
+        // CREATE never carries a deletionTimestamp; one that does is judged as it is.
+        assert!(!answer("CREATE", stack("20Gi", true), None).accepted);
+    }
+
+    /// The storage Secret `minio` of `observability`, and no namespace the production settings
+    /// could name.
+    struct MinioSecret;
+
+    impl JsonCluster for MinioSecret {
+        fn get_json(&self, resource: Resource, _: Option<&str>, name: &str) -> Lookup<String> {
+            let secret = json!({"apiVersion": "v1", "kind": "Secret", "type": "Opaque",
+                "metadata": {"name": "minio", "namespace": "observability"},
+                "data": {"endpoint": "aHR0cDovL21pbmlvOjkwMDA=", "bucket": "dGVtcG8=",
+                    "access_key_id": "dGVtcG8=", "access_key_secret": "c3VwZXJzZWNyZXQ="}});
+            Ok((resource == Resource::Secret && name == "minio").then(|| secret.to_string()))
+        }
+        fn list_json(&self, _: Resource, _: &str, _: &[&str]) -> Result<String, LookupError> {
+            Ok(r#"{"items":[]}"#.to_string())
+        }
+    }
+
+    fn findings_with(extra: Value) -> Vec<(String, String, String)> {
+        let mut object = stack("1Gi", false);
+        object["spec"]["extraConfig"] = json!({"tempo": extra});
+        let payload = json!({"request": {"uid": "1", "operation": "CREATE",
+            "kind": {"group": "tempo.grafana.com", "version": "v1alpha1", "kind": "TempoStack"},
+            "namespace": "observability", "name": "simplest", "object": object}});
+        let text = payload.to_string();
+        let parsed = crate::request::parse(text.as_bytes()).unwrap();
+        let verdict = super::review(CrKind::TempoStack, &parsed.request, &Settings::default(), &MinioSecret);
+        verdict.findings.iter().map(|f| (f.rule.id().to_string(), f.path.clone(), f.message.clone())).collect()
+    }
+
+    /// What extraConfig changes in the storage is judged where it is written; what it leaves as
+    /// the Secret has it is reported once, at the Secret's key.
+    #[test]
+    fn storage_overrides_are_judged_at_their_path_and_only_once() {
+        // The Secret's plain-HTTP endpoint, with extraConfig changing only the bucket: one
+        // insecure-endpoint warning, at the Secret.
+        let f = findings_with(json!({"storage": {"trace": {"s3": {"bucket": "traces"}}}}));
+        let insecure: Vec<_> = f.iter().filter(|x| x.0 == "insecure-endpoint").collect();
+        assert_eq!(insecure.len(), 1, "{f:?}");
+        assert_eq!(insecure[0].1, "Secret/minio data[\"endpoint\"]");
+        // An endpoint with credentials written in extraConfig: found at the extraConfig path.
+        let f = findings_with(json!({"storage": {"trace": {"s3": {"endpoint": "https://user:pw@minio:9000"}}}}));
+        let endpoint: Vec<_> = f.iter().filter(|x| x.0 == "endpoint").collect();
+        assert!(!endpoint.is_empty(), "{f:?}");
+        assert!(endpoint.iter().all(|x| x.1 == "spec.extraConfig.tempo.storage.trace.s3.endpoint"), "{f:?}");
+    }
+
+    /// An object serde_json cannot read as a tree (a number beyond f64) is refused as unreadable,
+    /// not as too deep.
+    #[test]
+    fn an_unreadable_object_is_said_so() {
+        let payload = r#"{"request": {"uid": "1", "operation": "CREATE",
+            "kind": {"group": "tempo.grafana.com", "version": "v1alpha1", "kind": "TempoStack"},
+            "object": {"metadata": {"name": "simplest"}, "spec": {"replicationFactor": 1e400}}}}"#;
+        let a = crate::answer_with(payload.as_bytes(), &NoCluster).unwrap();
+        assert!(!a.accepted);
+        let message = a.message.unwrap();
+        assert!(message.contains("is not a JSON object"), "{message}");
+        assert!(!message.contains("deep"), "{message}");
+    }
+}
