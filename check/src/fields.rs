@@ -24,6 +24,7 @@ use serde_json::Value;
 
 use super::inputs::Source;
 use super::manifests::{ManifestSet, ObjectKey, group_of};
+use super::node_paths::{Node, NodePaths};
 use super::outcome::Outcome;
 use super::requests::Target;
 
@@ -369,81 +370,52 @@ struct Paths {
     mappings: Vec<(usize, Vec<String>)>,
 }
 
-enum Frame {
-    /// `key`: the key whose value comes next (`None`: a key comes next).
-    Map {
-        path: Vec<String>,
-        key: Option<String>,
-    },
-    Seq {
-        path: Vec<String>,
-        next: usize,
-    },
-}
-
-/// The path of the node an event starts, `None` when it is a mapping key. Sequence items are
-/// recorded at their line.
-fn node_path(stack: &mut [Frame], lines: &mut HashMap<Vec<String>, usize>, line: usize) -> Option<Vec<String>> {
-    match stack.last_mut() {
-        None => Some(Vec::new()),
-        Some(Frame::Map { path, key }) => key.take().map(|k| {
-            let mut p = path.clone();
-            p.push(k);
-            p
-        }),
-        Some(Frame::Seq { path, next }) => {
-            let mut p = path.clone();
-            p.push(next.to_string());
-            *next += 1;
-            lines.insert(p.clone(), line);
-            Some(p)
-        }
-    }
-}
-
 impl Paths {
     /// Parses `text`, whose first line is line `offset + 1` of the file. A parse error ends
     /// the indexing; what was read before it is kept.
     fn parse(text: &str, offset: usize) -> Option<Self> {
         let mut out = Self { lines: HashMap::new(), mappings: Vec::new() };
-        let mut stack: Vec<Frame> = Vec::new();
+        let mut paths = NodePaths::new(Vec::new());
         let mut parser = Parser::new_from_str(text);
         while let Some(Ok((event, span))) = parser.next_event() {
             let line = span.start.line() + offset;
+            // The path of the node this event starts, `None` for a mapping key; sequence items
+            // are recorded at their line.
+            let mut node = |paths: &mut NodePaths| match paths.next_node() {
+                Node::Key => None,
+                Node::Value { path, item } => {
+                    if item {
+                        out.lines.insert(path.clone(), line);
+                    }
+                    Some(path)
+                }
+            };
             match event {
                 Event::Scalar(value, ..) => {
-                    if node_path(&mut stack, &mut out.lines, line).is_none()
-                        && let Some(Frame::Map { path, key }) = stack.last_mut()
+                    if node(&mut paths).is_none()
+                        && let Some(path) = paths.key(value.to_string())
                     {
-                        let mut p = path.clone();
-                        p.push(value.to_string());
-                        out.lines.insert(p, line);
-                        *key = Some(value.to_string());
+                        out.lines.insert(path, line);
                     }
                 }
                 Event::Alias(_) => {
-                    if node_path(&mut stack, &mut out.lines, line).is_none()
-                        && let Some(Frame::Map { key, .. }) = stack.last_mut()
-                    {
-                        *key = Some("*".to_owned());
+                    if node(&mut paths).is_none() {
+                        paths.key("*".to_owned());
                     }
                 }
                 Event::MappingStart(..) | Event::SequenceStart(..) => {
-                    if stack.len() >= MAX_DEPTH {
+                    if paths.depth() >= MAX_DEPTH {
                         return Some(out);
                     }
                     // A complex key (a mapping as key) gets a path no field has.
-                    let path = node_path(&mut stack, &mut out.lines, line).unwrap_or_else(|| vec!["?".to_owned()]);
-                    if matches!(event, Event::MappingStart(..)) {
+                    let path = node(&mut paths).unwrap_or_else(|| vec!["?".to_owned()]);
+                    let mapping = matches!(event, Event::MappingStart(..));
+                    if mapping {
                         out.mappings.push((line, path.clone()));
-                        stack.push(Frame::Map { path, key: None });
-                    } else {
-                        stack.push(Frame::Seq { path, next: 0 });
                     }
+                    paths.open(path, mapping);
                 }
-                Event::MappingEnd | Event::SequenceEnd => {
-                    stack.pop();
-                }
+                Event::MappingEnd | Event::SequenceEnd => paths.close(),
                 Event::StreamEnd => break,
                 Event::StreamStart | Event::DocumentStart(_) | Event::DocumentEnd | Event::Nothing => {}
             }

@@ -16,6 +16,7 @@
 pub mod fields;
 pub mod inputs;
 pub mod manifests;
+pub mod node_paths;
 pub mod outcome;
 pub mod report;
 pub mod requests;

@@ -17,6 +17,7 @@ use base64::Engine as _;
 use saphyr_parser::{Event, Parser, ScalarStyle};
 use serde_json::{Value, json};
 use std::collections::HashMap;
+use tempo_policy_check::node_paths::{Node, NodePaths};
 
 /// Keys whose values the policy quotes in its messages: not secret, and kept.
 const PUBLIC: &[&str] = &["bucket", "bucketname", "bucketnames", "container", "region", "account_name"];
@@ -50,11 +51,6 @@ struct Candidate {
     /// Char indices of the scalar's source text.
     start: usize,
     end: usize,
-}
-
-enum Frame {
-    Map { path: Vec<String>, key: Option<String> },
-    Seq { path: Vec<String>, next: usize },
 }
 
 /// The manifests with credentials left out. Text that does not parse is left as it is up to the
@@ -101,20 +97,18 @@ fn scan(text: &str) -> (Vec<Candidate>, HashMap<Vec<String>, String>, HashMap<Ve
     let mut candidates = Vec::new();
     let mut kinds = HashMap::new();
     let mut names: HashMap<Vec<String>, (String, String)> = HashMap::new();
-    let mut stack: Vec<Frame> = Vec::new();
     let mut document = 0usize;
+    let mut paths = NodePaths::new(vec![document.to_string()]);
     let mut parser = Parser::new_from_str(text);
     while let Some(Ok((event, span))) = parser.next_event() {
         match event {
             Event::DocumentStart(_) => {
                 document += 1;
-                stack.clear();
+                paths = NodePaths::new(vec![document.to_string()]);
             }
             Event::Scalar(value, style, ..) => {
-                let Some(path) = node_path(&mut stack, document) else {
-                    if let Some(Frame::Map { key, .. }) = stack.last_mut() {
-                        *key = Some(value.to_string());
-                    }
+                let Node::Value { path, .. } = paths.next_node() else {
+                    paths.key(value.to_string());
                     continue;
                 };
                 let (Some((key, parents)), len) = (path.split_last(), path.len()) else { continue };
@@ -143,21 +137,16 @@ fn scan(text: &str) -> (Vec<Candidate>, HashMap<Vec<String>, String>, HashMap<Ve
                 }
             }
             Event::MappingStart(..) | Event::SequenceStart(..) => {
-                let path = node_path(&mut stack, document).unwrap_or_else(|| vec!["?".to_owned()]);
-                if matches!(event, Event::MappingStart(..)) {
-                    stack.push(Frame::Map { path, key: None });
-                } else {
-                    stack.push(Frame::Seq { path, next: 0 });
-                }
+                let path = match paths.next_node() {
+                    Node::Value { path, .. } => path,
+                    Node::Key => vec!["?".to_owned()],
+                };
+                paths.open(path, matches!(event, Event::MappingStart(..)));
             }
-            Event::MappingEnd | Event::SequenceEnd => {
-                stack.pop();
-            }
+            Event::MappingEnd | Event::SequenceEnd => paths.close(),
             Event::Alias(_) => {
-                if node_path(&mut stack, document).is_none()
-                    && let Some(Frame::Map { key, .. }) = stack.last_mut()
-                {
-                    *key = Some("*".to_owned());
+                if paths.next_node() == Node::Key {
+                    paths.key("*".to_owned());
                 }
             }
             Event::StreamEnd => break,
@@ -165,24 +154,6 @@ fn scan(text: &str) -> (Vec<Candidate>, HashMap<Vec<String>, String>, HashMap<Ve
         }
     }
     (candidates, kinds, names)
-}
-
-/// The path of the node an event starts; `None` for a mapping key.
-fn node_path(stack: &mut [Frame], document: usize) -> Option<Vec<String>> {
-    match stack.last_mut() {
-        None => Some(vec![document.to_string()]),
-        Some(Frame::Map { path, key }) => key.take().map(|k| {
-            let mut p = path.clone();
-            p.push(k);
-            p
-        }),
-        Some(Frame::Seq { path, next }) => {
-            let mut p = path.clone();
-            p.push(next.to_string());
-            *next += 1;
-            Some(p)
-        }
-    }
 }
 
 /// The scalar's source text with its value replaced; `None` to leave it.
