@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 use tempo_policy::cluster::{JsonCluster, Resource};
 use tempo_policy::objects::CrKind;
-use tempo_policy_lookups::{HostCapabilities, KubernetesRequest, RecordedRequest, RecordedResponse, Replay};
+use tempo_policy_lookups::{HostCapabilities, KubernetesRequest, RecordedResponse, Replay};
 
 /// The bench's requests that come from test-data (cli/src/bench.rs, `cases`).
 const REQUESTS: &[&str] = &[
@@ -67,19 +67,7 @@ fn load(name: &str) -> Request {
             .unwrap();
     let payload = serde_json::to_vec(&serde_json::json!({"request": request, "settings": {}})).unwrap();
     let replay = test_data().join(format!("replay/{name}.yml"));
-    let answers = if replay.exists() {
-        Replay::load(&replay)
-            .unwrap()
-            .remaining()
-            .into_iter()
-            .filter_map(|i| match i.request {
-                RecordedRequest::Kubernetes(k) => Some((k, i.response)),
-                RecordedRequest::Other { .. } => None,
-            })
-            .collect()
-    } else {
-        Vec::new()
-    };
+    let answers = if replay.exists() { Replay::load(&replay).unwrap().kubernetes_answers() } else { Vec::new() };
     let index =
         answers.iter().map(|(r, a): &(KubernetesRequest, RecordedResponse)| (r.to_string(), a.clone())).collect();
     Request { name: name.to_string(), payload, answers: Answers(answers, index) }

@@ -18,7 +18,7 @@ use std::path::Path;
 use std::sync::Mutex;
 use std::sync::{Arc, OnceLock};
 use tempo_policy_cli::annotate::annotate;
-use tempo_policy_cli::capabilities::{KubernetesRequest, RecordedRequest, RecordedResponse};
+use tempo_policy_cli::capabilities::{KubernetesRequest, RecordedResponse};
 use tempo_policy_cli::{
     AdmissionRequest, EvaluationOptions, Evaluator, HostCapabilities, ModuleCache, NoCluster, Policy, PolicyLog,
     Replay, Runtime, Settings,
@@ -102,15 +102,7 @@ fn lookup_floor_follows_the_policy() -> Result<(), String> {
     let settings = Settings::from_value(serde_json::json!({"lookupFloor": true}), "floor").unwrap();
     let mut compared = 0;
     for sc in scenarios::load().into_iter().filter(|sc| sc.settings.is_none()) {
-        let recorded: Vec<(KubernetesRequest, RecordedResponse)> = sc
-            .replay()
-            .remaining()
-            .into_iter()
-            .filter_map(|i| match i.request {
-                RecordedRequest::Kubernetes(k) => Some((k, i.response)),
-                RecordedRequest::Other { .. } => None,
-            })
-            .collect();
+        let recorded = sc.replay().kubernetes_answers();
         let capabilities = Arc::new(Recording { recorded, made: Mutex::new(Vec::new()) });
         let options = EvaluationOptions {
             allow_context_aware: true,

@@ -312,6 +312,18 @@ impl Replay {
     pub fn remaining(&self) -> Vec<Interaction> {
         self.queue.lock().map(|q| q.iter().cloned().collect()).unwrap_or_default()
     }
+
+    /// The Kubernetes look-ups not consumed yet, each with its recorded answer (other host
+    /// calls left out): what a test or a benchmark answers from, however often it is asked.
+    pub fn kubernetes_answers(&self) -> Vec<(KubernetesRequest, RecordedResponse)> {
+        self.remaining()
+            .into_iter()
+            .filter_map(|i| match i.request {
+                RecordedRequest::Kubernetes(k) => Some((k, i.response)),
+                RecordedRequest::Other { .. } => None,
+            })
+            .collect()
+    }
 }
 
 impl HostCapabilities for Replay {
@@ -445,5 +457,17 @@ mod tests {
         let other = "- type: Exchange\n  request: '!DNSLookupHost {host: example.com}'\n  response: {type: Error, message: m}\n";
         let replay = Replay::from_yaml(other, "x").unwrap();
         assert!(replay.kubernetes(&get("a")).unwrap_err().contains("!DNSLookupHost"));
+    }
+
+    #[test]
+    fn kubernetes_answers_are_what_is_left_of_the_look_ups() {
+        let replay = Replay::from_yaml(REPLAY, "t.yml").unwrap();
+        assert_eq!(replay.kubernetes_answers().len(), 3);
+        replay.kubernetes(&get("tempo-s3")).unwrap();
+        let left = replay.kubernetes_answers();
+        assert_eq!(left.len(), 2);
+        assert!(matches!(&left[0].1, RecordedResponse::Error(m) if m == "Cannot find TempoStack"), "{left:?}");
+        let other = "- type: Exchange\n  request: '!DNSLookupHost {host: example.com}'\n  response: {type: Error, message: m}\n";
+        assert!(Replay::from_yaml(other, "x").unwrap().kubernetes_answers().is_empty());
     }
 }
