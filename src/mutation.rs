@@ -141,6 +141,10 @@ const TOTAL_LIMITS: [&str; 4] = ["spec", "resources", "total", "limits"];
 
 fn tempostack_limits(d: &mut Defaulted<'_>, settings: &Settings) {
     let defaults = &settings.resources.default_limits;
+    // Most clusters set no default limits: no need to look at the containers then.
+    if defaults.cpu.is_none() && defaults.memory.is_none() {
+        return;
+    }
     let obj = &d.object;
     let no_limits = match at(obj, &TOTAL_LIMITS) {
         None => true,
