@@ -46,6 +46,10 @@ use crate::host::{DEFAULT_TIMEOUT_SECONDS, EvaluationOptions, Evaluator, Policy,
 use crate::request::{AdmissionRequest, Settings, validate_payload};
 use crate::wasm::{self, METADATA_SECTION};
 
+mod thread_usage;
+pub use thread_usage::CpuPerCall;
+use thread_usage::{Snapshot, Tally};
+
 /// Metadata the baseline is annotated with, in memory (the host requires
 /// `protocolVersion: v1`, which only annotation records). It is granted the
 /// policy's `contextAwareResources`, for its look-up floor mode; the
@@ -128,6 +132,24 @@ pub struct BenchArgs {
     /// Compile timings never use the cache; with it, loading from the cache is timed too.
     #[command(flatten)]
     pub cache: crate::commands::CacheArgs,
+    /// Instead of the report: call only this request (by name), --iterations times on fresh
+    /// instances of --profile-module, and print the time and CPU per call. A run to put under
+    /// `perf record` or `/usr/bin/time`.
+    #[arg(long, value_name = "REQUEST")]
+    pub profile: Option<String>,
+    /// The module --profile calls.
+    #[arg(long = "profile-module", value_enum, default_value = "policy", requires = "profile")]
+    pub profile_module: ProfileModule,
+}
+
+/// `--profile-module`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ProfileModule {
+    Policy,
+    /// The look-up floor.
+    Floor,
+    /// The do-nothing baseline.
+    Baseline,
 }
 
 impl Default for BenchArgs {
@@ -143,6 +165,8 @@ impl Default for BenchArgs {
             only: Vec::new(),
             format: Format::Markdown,
             cache: crate::commands::CacheArgs::default(),
+            profile: None,
+            profile_module: ProfileModule::Policy,
         }
     }
 }
@@ -191,11 +215,24 @@ pub struct Pair {
     pub ratio_to_floor: f64,
     /// policy p95 / floor p95.
     pub ratio_to_floor_p95: f64,
+    /// User and system CPU and minor page faults per call, of the thread that ran it (`None`
+    /// where the system does not say). The faults are exact; user and system time are sampled
+    /// by the kernel's tick, so they mean something over many calls only.
+    pub cpu: Option<CpuSplit>,
+}
+
+/// [`CpuPerCall`] of the three modules on one request, in one mode.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq)]
+pub struct CpuSplit {
+    pub policy: CpuPerCall,
+    pub floor: CpuPerCall,
+    pub baseline: CpuPerCall,
 }
 
 impl Pair {
     fn new(policy: Stats, baseline: Stats, floor: Stats, target: f64) -> Self {
         Self {
+            cpu: None,
             ratio: ratio(policy.median_us, baseline.median_us),
             ratio_p95: ratio(policy.p95_us, baseline.p95_us),
             ratio_to_floor: ratio(policy.median_us, floor.median_us),
@@ -559,27 +596,37 @@ fn options(capabilities: Arc<dyn HostCapabilities>, log: PolicyLog) -> Evaluatio
     }
 }
 
-/// Time the calls in turn, call by call, so that machine noise hits all alike.
+/// Time the calls in turn, call by call, so that machine noise hits all alike; with each call's
+/// thread usage, read outside the timed span.
 fn interleaved<const N: usize>(
     iterations: usize,
     warmup: usize,
     mut calls: [&mut dyn FnMut() -> bool; N],
-) -> anyhow::Result<[Stats; N]> {
+) -> anyhow::Result<([Stats; N], [Option<CpuPerCall>; N])> {
     let mut samples: [Vec<Duration>; N] = std::array::from_fn(|_| Vec::with_capacity(iterations));
+    let mut usage = [Tally::default(); N];
     for i in 0..warmup + iterations {
-        for (call, series) in calls.iter_mut().zip(samples.iter_mut()) {
+        for ((call, series), tally) in calls.iter_mut().zip(samples.iter_mut()).zip(usage.iter_mut()) {
+            let before = Snapshot::now();
             let start = Instant::now();
             let ok = black_box(call());
             let elapsed = start.elapsed();
+            let after = Snapshot::now();
             if !ok {
                 bail!("a timed call did not give the verdict of the first pass (iteration {i})");
             }
             if i >= warmup {
                 series.push(elapsed);
+                tally.add(before, after);
             }
         }
     }
-    Ok(samples.map(Stats::of))
+    Ok((samples.map(Stats::of), usage.map(|t| t.per_call())))
+}
+
+/// The three modules' usage, when each was read.
+fn cpu_split([policy, floor, baseline]: [Option<CpuPerCall>; 3]) -> Option<CpuSplit> {
+    Some(CpuSplit { policy: policy?, floor: floor?, baseline: baseline? })
 }
 
 fn timed(iterations: usize, warmup: usize, mut f: impl FnMut() -> bool) -> anyhow::Result<Stats> {
@@ -689,7 +736,7 @@ fn bench_case(
     let request = &case.request;
 
     progress(&format!("{}: warm", case.name));
-    let [pw, fw, bw] = {
+    let ([pw, fw, bw], warm_cpu) = {
         let mut p = pe.warm()?;
         let mut f = fe.warm()?;
         let mut b = be.warm()?;
@@ -702,7 +749,7 @@ fn bench_case(
         )?
     };
     progress(&format!("{}: fresh", case.name));
-    let [pf, ff, bf] = interleaved(
+    let ([pf, ff, bf], fresh_cpu) = interleaved(
         iterations,
         warmup,
         [&mut || pe.validate(request).allowed == allowed, &mut || fe.validate(request).allowed, &mut || {
@@ -710,8 +757,8 @@ fn bench_case(
         }],
     )?;
     let target = |default: f64| if case.name == HELM_CASE { TARGET_LARGE_SECRET } else { default };
-    let warm = Pair::new(pw, bw, fw, target(TARGET_WARM));
-    let fresh = Pair::new(pf, bf, ff, target(TARGET_FRESH));
+    let warm = Pair { cpu: cpu_split(warm_cpu), ..Pair::new(pw, bw, fw, target(TARGET_WARM)) };
+    let fresh = Pair { cpu: cpu_split(fresh_cpu), ..Pair::new(pf, bf, ff, target(TARGET_FRESH)) };
 
     let native = match (native, same_reply) {
         (Some(rules), Some(same_reply)) => {
@@ -877,6 +924,48 @@ pub fn run(args: &BenchArgs, native: Option<&dyn NativeRules>, command: &str) ->
     Ok(report)
 }
 
+/// `--profile`: one request, fresh instances of one module, nothing else timed, checked or
+/// compiled more than once; the line it prints.
+pub fn profile(args: &BenchArgs, name: &str) -> anyhow::Result<String> {
+    let case = cases(&args.test_data)?
+        .into_iter()
+        .find(|c| c.name == name)
+        .with_context(|| format!("--profile {name}: no such request in the bench's set"))?;
+    let runtime = args.cache.runtime()?;
+    let (module, settings) = match args.profile_module {
+        ProfileModule::Policy => (load_module(&runtime, &args.policy, Some(&args.metadata), 1)?.0, Settings::default()),
+        ProfileModule::Floor => (
+            load_module(&runtime, &args.baseline, None, 1)?.0,
+            Settings::from_text(FLOOR_SETTINGS, "the look-up floor's settings")?,
+        ),
+        ProfileModule::Baseline => (load_module(&runtime, &args.baseline, None, 1)?.0, Settings::default()),
+    };
+    let answers: Arc<dyn HostCapabilities> = Arc::new(Answers::new(case.interactions.clone()));
+    let evaluator = Evaluator::new(module, settings, options(answers, PolicyLog::Discard));
+    let allowed = evaluator.validate(&case.request).allowed;
+    let ([stats], [cpu]) =
+        interleaved(args.iterations, 0, [&mut || evaluator.validate(&case.request).allowed == allowed])?;
+    let cpu = cpu.map_or_else(String::new, |c| {
+        format!(
+            "; per call {} µs user, {} µs system, {:.1} minor page faults",
+            us(c.user_us),
+            us(c.system_us),
+            c.minor_faults
+        )
+    });
+    Ok(format!(
+        "{name} on the {}: {} fresh calls, median {} µs (p95 {}){cpu}",
+        match args.profile_module {
+            ProfileModule::Policy => "policy",
+            ProfileModule::Floor => "look-up floor",
+            ProfileModule::Baseline => "do-nothing baseline",
+        },
+        args.iterations,
+        us(stats.median_us),
+        us(stats.p95_us)
+    ))
+}
+
 fn us(x: f64) -> String {
     if x >= 100.0 { format!("{x:.0}") } else { format!("{x:.1}") }
 }
@@ -998,6 +1087,7 @@ pub fn markdown(report: &Report) -> String {
     for line in scaling(report) {
         let _ = writeln!(out, "\n{line}");
     }
+    cpu_table(&mut out, report);
     let _ = writeln!(
         out,
         "\n#### All figures\n\n| request | mode | policy median | policy p95 | floor median | floor p95 | baseline median | baseline p95 | ratio to baseline (median) | ratio (p95) | target |"
@@ -1049,9 +1139,44 @@ pub fn markdown(report: &Report) -> String {
     out
 }
 
+/// The pages a fresh call touches for the first time (minor page faults, exact): the kernel's
+/// share of a fresh instance grows with them. User and system time are in the JSON only: Linux
+/// accounts them by ticks (every 4 ms at HZ=250), so a few hundred calls of 100 µs split them by
+/// chance; `--profile` with tens of thousands of calls splits them well.
+fn cpu_table(out: &mut String, report: &Report) {
+    let rows: Vec<(&CaseReport, &CpuSplit)> =
+        report.requests.iter().filter_map(|c| c.fresh.cpu.as_ref().map(|cpu| (c, cpu))).collect();
+    if rows.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "\n#### Fresh instance: pages touched per call\n\nMinor page faults of the thread that ran the call, per fresh call (getrusage): each is a page of the new instance's memory, or a run of its memory image, mapped on first touch and unmapped when the instance goes.\n"
+    );
+    let _ = writeln!(out, "| request | policy | look-up floor | do-nothing | policy − floor |");
+    let _ = writeln!(out, "|---|---:|---:|---:|---:|");
+    for (c, cpu) in rows {
+        let _ = writeln!(
+            out,
+            "| `{}` | {:.1} | {:.1} | {:.1} | {:.1} |",
+            c.name,
+            cpu.policy.minor_faults,
+            cpu.floor.minor_faults,
+            cpu.baseline.minor_faults,
+            cpu.policy.minor_faults - cpu.floor.minor_faults,
+        );
+    }
+}
+
 /// Run and print; the exit code is 0 whether or not targets are met (the
 /// benchmark reports, it does not assert).
 pub fn execute(args: &BenchArgs, native: Option<&dyn NativeRules>, command: &str) -> anyhow::Result<ExitCode> {
+    if let Some(name) = &args.profile {
+        let line = profile(args, name)?;
+        let mut stdout = std::io::stdout().lock();
+        writeln!(stdout, "{line}").context("cannot write to stdout")?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let report = run(args, native, command)?;
     let text = match args.format {
         Format::Markdown => markdown(&report),
