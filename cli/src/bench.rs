@@ -527,7 +527,8 @@ pub fn cases(test_data: &Path) -> anyhow::Result<Vec<Case>> {
     Ok(all)
 }
 
-/// Read and, when needed, annotate a module; compile it `n` times for timing.
+/// Read and, when needed, annotate a module; compile it `compile_iterations` times for timing
+/// (none: only loaded, from the module cache when there is one).
 fn load_module(
     runtime: &Runtime,
     arg: &str,
@@ -554,7 +555,7 @@ fn load_module(
     let mut samples = Vec::with_capacity(compile_iterations);
     let mut policy = None;
     let uncached = runtime.clone().with_cache(None);
-    for _ in 0..compile_iterations.max(1) {
+    for _ in 0..compile_iterations {
         let start = Instant::now();
         let loaded = uncached.load_policy_bytes(&annotated, &origin)?;
         samples.push(start.elapsed());
@@ -567,7 +568,7 @@ fn load_module(
         first.print_cache_note();
         policy = Some(first);
         let mut loads = Vec::with_capacity(compile_iterations);
-        for _ in 0..compile_iterations.max(1) {
+        for _ in 0..compile_iterations {
             let start = Instant::now();
             let loaded = runtime.load_policy_bytes(&annotated, &origin)?;
             loads.push(start.elapsed());
@@ -575,7 +576,10 @@ fn load_module(
         }
         cached_load = Some(Stats::of(loads));
     }
-    let policy = policy.context("no compile iteration ran")?;
+    let policy = match policy {
+        Some(policy) => policy,
+        None => runtime.load_policy_bytes(&annotated, &origin)?,
+    };
     let report = ModuleReport {
         path: origin,
         file_bytes: raw.len(),
@@ -893,8 +897,9 @@ pub fn run(args: &BenchArgs, native: Option<&dyn NativeRules>, command: &str) ->
     let mut machine = machine_before();
     let runtime = args.cache.runtime()?;
     progress("compiling the policy and the baseline");
-    let (policy, policy_report) = load_module(&runtime, &args.policy, Some(&args.metadata), args.compile_iterations)?;
-    let (baseline, baseline_report) = load_module(&runtime, &args.baseline, None, args.compile_iterations)?;
+    let compile_iterations = args.compile_iterations.max(1);
+    let (policy, policy_report) = load_module(&runtime, &args.policy, Some(&args.metadata), compile_iterations)?;
+    let (baseline, baseline_report) = load_module(&runtime, &args.baseline, None, compile_iterations)?;
     let settings = Settings::default();
     let floor_settings = Settings::from_text(FLOOR_SETTINGS, "the look-up floor's settings")?;
     let modules = Modules { policy: &policy, baseline: &baseline, floor_settings: &floor_settings };
@@ -933,12 +938,12 @@ pub fn profile(args: &BenchArgs, name: &str) -> anyhow::Result<String> {
         .with_context(|| format!("--profile {name}: no such request in the bench's set"))?;
     let runtime = args.cache.runtime()?;
     let (module, settings) = match args.profile_module {
-        ProfileModule::Policy => (load_module(&runtime, &args.policy, Some(&args.metadata), 1)?.0, Settings::default()),
+        ProfileModule::Policy => (load_module(&runtime, &args.policy, Some(&args.metadata), 0)?.0, Settings::default()),
         ProfileModule::Floor => (
-            load_module(&runtime, &args.baseline, None, 1)?.0,
+            load_module(&runtime, &args.baseline, None, 0)?.0,
             Settings::from_text(FLOOR_SETTINGS, "the look-up floor's settings")?,
         ),
-        ProfileModule::Baseline => (load_module(&runtime, &args.baseline, None, 1)?.0, Settings::default()),
+        ProfileModule::Baseline => (load_module(&runtime, &args.baseline, None, 0)?.0, Settings::default()),
     };
     let answers: Arc<dyn HostCapabilities> = Arc::new(Answers::new(case.interactions.clone()));
     let evaluator = Evaluator::new(module, settings, options(answers, PolicyLog::Discard));
