@@ -474,6 +474,12 @@ pub fn cases(test_data: &Path) -> anyhow::Result<Vec<Case>> {
     let mut all = vec![
         from_files("tempostack-minio", "TempoStack CREATE, 1 Secret get", true, None)?,
         from_files(
+            "tempostack-minio-applied",
+            "the same TempoStack as Argo CD applies it (last-applied annotation, managedFields), 1 Secret get",
+            true,
+            None,
+        )?,
+        from_files(
             "tempostack-extraconfig-operator-example",
             "the same TempoStack with the operator's spec.extraConfig.tempo example, 1 Secret get",
             true,
