@@ -4,6 +4,7 @@ use super::production::is_production;
 use crate::cluster::{Cluster, LookupError};
 use crate::finding::Findings;
 use crate::json::is_being_deleted;
+use crate::objects::cr_object::{self, CrObject, Parsed};
 use crate::objects::storage::{self, CrStorage, StorageReading};
 use crate::objects::{CrKind, SecretContent};
 use crate::registry::Rule;
@@ -29,22 +30,28 @@ pub fn review(kind: CrKind, request: &AdmissionRequest, settings: &Settings, clu
         return verdict;
     }
     let out = &mut verdict.findings;
-    let Some(object) = parse_object(request.object_json(), kind, out) else { return verdict };
-    if op == Some(Operation::Update) && is_being_deleted(&object) {
+    let Some(cr) = parse_object(request.object_json(), kind, out) else { return verdict };
+    let object = &cr.tree;
+    if op == Some(Operation::Update) && is_being_deleted(object) {
         return verdict;
     }
-    let namespace = super::namespace_of(request, crate::json::meta_str(&object, "namespace"));
+    let namespace = super::namespace_of(request, crate::json::meta_str(object, "namespace"));
     // The object before an UPDATE, read once here for every rule that compares with it.
     let old = match op {
-        Some(Operation::Update) => request.old_object_json().and_then(|j| serde_json::from_str::<Value>(j).ok()),
+        Some(Operation::Update) => request.old_object_json().and_then(|j| match cr_object::parse(j) {
+            Ok(Parsed::Object(old)) => Some(old.tree),
+            // Not an object (the API server never sends one): the tree the rules compare with.
+            Ok(Parsed::NotObject) => serde_json::from_str::<Value>(j).ok(),
+            Err(_) => None,
+        }),
         _ => None,
     };
-    let StorageReading { storage, declared, problems } = storage::read(kind, &object);
+    let StorageReading { storage, declared, problems } = storage::read(kind, object);
     rules::storage_spec::check(&problems, out);
     if let Some(declared) = &declared {
         rules::credential_mode::check_cr(declared, out);
     }
-    rules::extra_config::check(kind, &object, settings, out);
+    rules::extra_config::check(kind, object, settings, out);
 
     // The Secret the storage names, kept for `storage-change`.
     let mut secret_read = None;
@@ -54,7 +61,7 @@ pub fn review(kind: CrKind, request: &AdmissionRequest, settings: &Settings, clu
         let secret = cluster.secret(&namespace, &usage.secret_name);
         let judge = |content: &SecretContent, out: &mut Findings| {
             super::check_secret_for(usage, content, settings, production, out);
-            super::check_overlay_for(usage, content, &object, settings, production, out);
+            super::check_overlay_for(usage, content, object, settings, production, out);
         };
         match &secret {
             Ok(Some(secret)) => judge(&SecretContent::from_secret(secret), out),
@@ -86,52 +93,62 @@ pub fn review(kind: CrKind, request: &AdmissionRequest, settings: &Settings, clu
     }
     // A new Secret name on UPDATE: compared with the old Secret only when the new one exists
     // (missing or unreadable was reported above).
-    if let Some(old_use) = rules::storage_change::check_cr(kind, old.as_ref(), &object, &storage, settings, out)
+    if let Some(old_use) = rules::storage_change::check_cr(kind, old.as_ref(), object, &storage, settings, out)
         && let CrStorage::Object(new_use) = &storage
         && let Some(Ok(Some(new_secret))) = &secret_read
     {
         let old_secret = cluster.secret(&namespace, &old_use.secret_name);
         let old_secret = old_secret.map(|s| s.map(|s| SecretContent::from_secret(&s)));
         let new_secret = SecretContent::from_secret(new_secret);
-        rules::storage_change::check_secret_swap(kind, &object, &old_use, new_use, &new_secret, old_secret, out);
+        rules::storage_change::check_secret_swap(kind, object, &old_use, new_use, &new_secret, old_secret, out);
     }
 
     // Limits and sizes are judged on the object as it will be stored, defaults included, so that
     // the mutated object evaluated again finds the same and adds nothing.
-    let defaulted = crate::mutation::apply(kind, &storage, &object, old.as_ref(), settings);
+    let defaulted = crate::mutation::apply(kind, &storage, object, old.as_ref(), settings);
     rules::resource_limits::check(kind, &storage, &defaulted, settings, out);
     rules::storage_size::check(kind, &storage, &defaulted, old.as_ref(), settings, out);
-    // The engine drops it again when the request is rejected.
-    verdict.mutated = defaulted.into_mutated();
+    // The engine drops it again when the request is rejected. The host diffs it against the
+    // request's object, so it goes back whole, with what the rules did not read.
+    verdict.mutated = match defaulted.into_mutated().map(|tree| cr.whole(tree)) {
+        Some(Ok(whole)) if crate::json::depth(&whole) <= crate::json::MAX_DEPTH => Some(whole),
+        Some(_) => {
+            too_deep(kind, " (in metadata.managedFields or status, which go back in the mutated object)", out);
+            None
+        }
+        None => None,
+    };
     verdict
 }
 
-/// The object as a JSON value, or a `storage-spec` finding when it is not an object at all.
-fn parse_object(json: Option<&str>, kind: CrKind, out: &mut Findings) -> Option<Value> {
+/// A `storage-spec` rejection: the object nests deeper than the policy reads, `at` says where.
+fn too_deep(kind: CrKind, at: &str, out: &mut Findings) {
+    out.reject(
+        Rule::StorageSpec,
+        "object",
+        format!(
+            "the {} in the request nests JSON more than {} levels deep{at}, deeper than the policy reads: flatten or remove that field",
+            kind.as_str(),
+            crate::json::MAX_DEPTH,
+        ),
+    );
+}
+
+/// The object as the rules read it, or a `storage-spec` finding when it is not an object at all.
+fn parse_object<'a>(json: Option<&'a str>, kind: CrKind, out: &mut Findings) -> Option<CrObject<'a>> {
     let Some(json) = json else {
         out.reject(Rule::StorageSpec, "object", format!("the request carries no {} object", kind.as_str()));
         return None;
     };
-    let too_deep = |at: &str, out: &mut Findings| {
-        out.reject(
-            Rule::StorageSpec,
-            "object",
-            format!(
-                "the {} in the request nests JSON more than {} levels deep{at}, deeper than the policy reads: flatten or remove that field",
-                kind.as_str(),
-                crate::json::MAX_DEPTH,
-            ),
-        );
-    };
-    match serde_json::from_str::<Value>(json) {
+    match cr_object::parse(json) {
         // Refused rather than waved through: an unread object is an unchecked one.
-        Ok(v @ Value::Object(_)) if crate::json::depth(&v) > crate::json::MAX_DEPTH => {
-            too_deep("", out);
+        Ok(Parsed::Object(cr)) if crate::json::depth(&cr.tree) > crate::json::MAX_DEPTH => {
+            too_deep(kind, "", out);
             None
         }
-        Ok(v @ Value::Object(_)) => Some(v),
+        Ok(Parsed::Object(cr)) => Some(cr),
         Err(e) if crate::json::is_too_deep(&e) => {
-            too_deep(&format!(" (line {}, column {})", e.line(), e.column()), out);
+            too_deep(kind, &format!(" (line {}, column {})", e.line(), e.column()), out);
             None
         }
         _ => {
@@ -227,6 +244,33 @@ mod tests {
         let endpoint: Vec<_> = f.iter().filter(|x| x.0 == "endpoint").collect();
         assert!(!endpoint.is_empty(), "{f:?}");
         assert!(endpoint.iter().all(|x| x.1 == "spec.extraConfig.tempo.storage.trace.s3.endpoint"), "{f:?}");
+    }
+
+    /// managedFields are not read, so their depth matters only when they go back in a mutated
+    /// object: then deeper than the host reads is refused, as a deep object always was.
+    #[test]
+    fn deep_managed_fields_matter_only_in_a_mutated_object() {
+        let deep = |n: usize| format!("{}{}", "[".repeat(n), "]".repeat(n));
+        let object = format!(
+            r#"{{"apiVersion":"tempo.grafana.com/v1alpha1","kind":"TempoStack","metadata":{{"name":"simplest","managedFields":{}}},"spec":{{"storage":{{"secret":{{"name":"minio","type":"s3"}}}}}}}}"#,
+            deep(150)
+        );
+        let payload = |settings: &str| {
+            format!(
+                r#"{{"request":{{"uid":"1","operation":"CREATE","kind":{{"group":"tempo.grafana.com","version":"v1alpha1","kind":"TempoStack"}},"namespace":"observability","name":"simplest","object":{object}}},"settings":{settings}}}"#
+            )
+        };
+        let plain = crate::answer_with(payload("{}").as_bytes(), &NoCluster).unwrap();
+        assert!(plain.accepted && plain.mutated.is_none(), "{plain:?}");
+        let defaulted =
+            crate::answer_with(payload(r#"{"storageSize":{"default":"1Gi"}}"#).as_bytes(), &NoCluster).unwrap();
+        assert!(!defaulted.accepted && defaulted.mutated.is_none(), "{defaulted:?}");
+        let message = defaulted.message.unwrap();
+        assert!(message.starts_with("storage-spec:"), "{message}");
+        assert!(
+            message.contains("nests JSON more than 126 levels deep (in metadata.managedFields or status"),
+            "{message}"
+        );
     }
 
     /// An object serde_json cannot read as a tree (a number beyond f64) is refused as unreadable,
