@@ -10,7 +10,7 @@
 //!
 //! A second table bounds what typed views of a TempoStack or TempoMonolithic would save: the
 //! request's object read whole as a `serde_json::Value` tree, read as the policy reads it (the
-//! tree without `metadata.managedFields` and `status`, `objects::cr_object`), and read into
+//! tree without `metadata.managedFields` and `status`, `objects::pruned`), and read into
 //! [`typed_view::Cr`], serde structs of the fields the rules read and nothing else; each then
 //! dropped. The structs are the cheapest such view (strict types, unknown fields skipped), so
 //! their difference to the policy's reading is the most typed views could take off a request.
@@ -39,6 +39,7 @@ const REQUESTS: &[&str] = &[
     "secret-update-minio-rotated",
     "secret-update-minio-rotated-10cr",
     "secret-update-minio-rotated-100cr",
+    "secret-update-minio-rotated-applied",
     "secret-delete-unused",
     "secret-delete-unused-10cr",
     "secret-delete-unused-100cr",
@@ -279,8 +280,8 @@ fn main() {
             iterations,
         );
         let policy = median(
-            || match tempo_policy::objects::cr_object::parse(&object) {
-                Ok(tempo_policy::objects::cr_object::Parsed::Object(cr)) => cr.tree.as_object().map_or(0, |o| o.len()),
+            || match tempo_policy::objects::pruned::parse(&object) {
+                Ok(tempo_policy::objects::pruned::Parsed::Object(cr)) => cr.tree.as_object().map_or(0, |o| o.len()),
                 _ => 0,
             },
             iterations,

@@ -497,6 +497,12 @@ pub fn cases(test_data: &Path) -> anyhow::Result<Vec<Case>> {
             Some(crs),
         )?);
     }
+    all.push(from_files(
+        "secret-update-minio-rotated-applied",
+        "the same Secret UPDATE as kubectl apply sends it (last-applied annotation, managedFields), 2 lists",
+        true,
+        Some(1),
+    )?);
     for (crs, suffix) in [(1, ""), (10, "-10cr"), (100, "-100cr")] {
         all.push(from_files(
             &format!("secret-delete-unused{suffix}"),
