@@ -1,9 +1,9 @@
 //! Typed, lenient views of the objects the rules read: Tempo CRs' storage sections and storage Secrets.
 
 pub mod components;
-pub mod cr_object;
 pub mod listed;
 pub mod overlay;
+pub mod pruned;
 pub mod secret;
 pub mod storage;
 pub mod tempo;

@@ -284,7 +284,8 @@ mod tests {
 
     #[test]
     fn secret_metadata_leaves_out_managed_fields() {
-        let text = r#"{"name":"minio","labels":{"a":"b"},"managedFields":[{"manager":"kubectl","fieldsV1":{"f:data":{}}}]}"#;
+        let text =
+            r#"{"name":"minio","labels":{"a":"b"},"managedFields":[{"manager":"kubectl","fieldsV1":{"f:data":{}}}]}"#;
         assert_eq!(metadata(text).unwrap(), json!({"name": "minio", "labels": {"a": "b"}}));
         assert_eq!(metadata(r#""minio""#).unwrap(), json!("minio"));
         assert_eq!(metadata(r#"{"name":"a"}"#).unwrap(), json!({"name": "a"}));

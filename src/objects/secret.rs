@@ -42,7 +42,7 @@ impl<'a> SecretDoc<'a> {
     }
 
     pub fn metadata(&self) -> Value {
-        self.metadata.and_then(|m| serde_json::from_str(m.get()).ok()).unwrap_or(Value::Null)
+        self.metadata.and_then(|m| super::pruned::metadata(m.get()).ok()).unwrap_or(Value::Null)
     }
 
     pub fn decode(&self, name: &str) -> SecretContent {

@@ -4,7 +4,7 @@ use super::production::is_production;
 use crate::cluster::{Cluster, LookupError};
 use crate::finding::Findings;
 use crate::json::is_being_deleted;
-use crate::objects::cr_object::{self, CrObject, Parsed};
+use crate::objects::pruned::{self, CrObject, Parsed};
 use crate::objects::storage::{self, CrStorage, StorageReading};
 use crate::objects::{CrKind, SecretContent};
 use crate::registry::Rule;
@@ -38,7 +38,7 @@ pub fn review(kind: CrKind, request: &AdmissionRequest, settings: &Settings, clu
     let namespace = super::namespace_of(request, crate::json::meta_str(object, "namespace"));
     // The object before an UPDATE, read once here for every rule that compares with it.
     let old = match op {
-        Some(Operation::Update) => request.old_object_json().and_then(|j| match cr_object::parse(j) {
+        Some(Operation::Update) => request.old_object_json().and_then(|j| match pruned::parse(j) {
             Ok(Parsed::Object(old)) => Some(old.tree),
             // Not an object (the API server never sends one): the tree the rules compare with.
             Ok(Parsed::NotObject) => serde_json::from_str::<Value>(j).ok(),
@@ -140,7 +140,7 @@ fn parse_object<'a>(json: Option<&'a str>, kind: CrKind, out: &mut Findings) -> 
         out.reject(Rule::StorageSpec, "object", format!("the request carries no {} object", kind.as_str()));
         return None;
     };
-    match cr_object::parse(json) {
+    match pruned::parse(json) {
         // Refused rather than waved through: an unread object is an unchecked one.
         Ok(Parsed::Object(cr)) if crate::json::depth(&cr.tree) > crate::json::MAX_DEPTH => {
             too_deep(kind, "", out);
