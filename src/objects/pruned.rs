@@ -44,9 +44,9 @@ pub fn parse(json: &str) -> Result<Parsed<'_>, serde_json::Error> {
 /// object is kept as it is.
 pub fn metadata(json: &str) -> Result<Value, serde_json::Error> {
     let mut de = serde_json::Deserializer::from_str(json);
-    let (metadata, _) = MetadataSeed.deserialize(&mut de)?;
+    let metadata = MetadataSeed.deserialize(&mut de)?;
     de.end()?;
-    Ok(metadata)
+    Ok(metadata.tree)
 }
 
 impl CrObject<'_> {
@@ -85,9 +85,9 @@ impl<'de> Visitor<'de> for TopVisitor {
             match key.as_str() {
                 "status" => status = Some(map.next_value::<&RawValue>()?),
                 "metadata" => {
-                    let (metadata, fields) = map.next_value_seed(MetadataSeed)?;
-                    managed_fields = fields;
-                    object.insert(key, metadata);
+                    let metadata = map.next_value_seed(MetadataSeed)?;
+                    managed_fields = metadata.managed_fields;
+                    object.insert(key, metadata.tree);
                 }
                 _ => {
                     let value = map.next_value::<Value>()?;
@@ -134,8 +134,20 @@ impl<'de> Visitor<'de> for TopVisitor {
 /// `metadata`: a map without its `managedFields` (kept raw), or any other value as a tree.
 struct MetadataSeed;
 
+/// What [`MetadataSeed`] read.
+struct Metadata<'a> {
+    tree: Value,
+    managed_fields: Option<&'a RawValue>,
+}
+
+impl Metadata<'_> {
+    fn other(tree: Value) -> Self {
+        Self { tree, managed_fields: None }
+    }
+}
+
 impl<'de> DeserializeSeed<'de> for MetadataSeed {
-    type Value = (Value, Option<&'de RawValue>);
+    type Value = Metadata<'de>;
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
         deserializer.deserialize_any(MetadataVisitor)
@@ -145,7 +157,7 @@ impl<'de> DeserializeSeed<'de> for MetadataSeed {
 struct MetadataVisitor;
 
 impl<'de> Visitor<'de> for MetadataVisitor {
-    type Value = (Value, Option<&'de RawValue>);
+    type Value = Metadata<'de>;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a JSON value")
@@ -162,7 +174,7 @@ impl<'de> Visitor<'de> for MetadataVisitor {
                 metadata.insert(key, value);
             }
         }
-        Ok((Value::Object(metadata), managed_fields))
+        Ok(Metadata { tree: Value::Object(metadata), managed_fields })
     }
 
     // Metadata of another type is kept as it is, for the rules to read (leniently) as absent.
@@ -171,31 +183,31 @@ impl<'de> Visitor<'de> for MetadataVisitor {
         while let Some(item) = seq.next_element::<Value>()? {
             items.push(item);
         }
-        Ok((Value::Array(items), None))
+        Ok(Metadata::other(Value::Array(items)))
     }
 
     fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
-        Ok((Value::Bool(v), None))
+        Ok(Metadata::other(Value::Bool(v)))
     }
 
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
-        Ok((Value::from(v), None))
+        Ok(Metadata::other(Value::from(v)))
     }
 
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-        Ok((Value::from(v), None))
+        Ok(Metadata::other(Value::from(v)))
     }
 
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
-        Ok((Value::from(v), None))
+        Ok(Metadata::other(Value::from(v)))
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        Ok((Value::String(v.to_owned()), None))
+        Ok(Metadata::other(Value::String(v.to_owned())))
     }
 
     fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok((Value::Null, None))
+        Ok(Metadata::other(Value::Null))
     }
 }
 
@@ -280,6 +292,17 @@ mod tests {
         let cr = object(&in_status);
         assert_eq!(cr.tree, json!({"metadata": {}}));
         assert!(crate::json::is_too_deep(&cr.whole(cr.tree.clone()).unwrap_err()));
+    }
+
+    /// Every JSON value has its visit method; others (only a non-JSON deserializer calls them)
+    /// are refused with what was expected.
+    #[test]
+    fn a_value_json_cannot_hold_is_refused_naming_what_was_expected() {
+        let top = TopVisitor.visit_bytes::<serde_json::Error>(b"x").unwrap_err().to_string();
+        let meta = MetadataVisitor.visit_bytes::<serde_json::Error>(b"x").map(|m| m.tree).unwrap_err().to_string();
+        for message in [top, meta] {
+            assert!(message.ends_with("expected a JSON value"), "{message}");
+        }
     }
 
     #[test]
