@@ -251,26 +251,34 @@ mod tests {
     #[test]
     fn deep_managed_fields_matter_only_in_a_mutated_object() {
         let deep = |n: usize| format!("{}{}", "[".repeat(n), "]".repeat(n));
-        let object = format!(
-            r#"{{"apiVersion":"tempo.grafana.com/v1alpha1","kind":"TempoStack","metadata":{{"name":"simplest","managedFields":{}}},"spec":{{"storage":{{"secret":{{"name":"minio","type":"s3"}}}}}}}}"#,
-            deep(150)
-        );
-        let payload = |settings: &str| {
+        let payload = |levels: usize, settings: &str| {
+            let object = format!(
+                r#"{{"apiVersion":"tempo.grafana.com/v1alpha1","kind":"TempoStack","metadata":{{"name":"simplest","managedFields":{}}},"spec":{{"storage":{{"secret":{{"name":"minio","type":"s3"}}}}}}}}"#,
+                deep(levels)
+            );
             format!(
                 r#"{{"request":{{"uid":"1","operation":"CREATE","kind":{{"group":"tempo.grafana.com","version":"v1alpha1","kind":"TempoStack"}},"namespace":"observability","name":"simplest","object":{object}}},"settings":{settings}}}"#
             )
         };
-        let plain = crate::answer_with(payload("{}").as_bytes(), &NoCluster).unwrap();
+        let defaults = r#"{"storageSize":{"default":"1Gi"}}"#;
+        let plain = crate::answer_with(payload(150, "{}").as_bytes(), &NoCluster).unwrap();
         assert!(plain.accepted && plain.mutated.is_none(), "{plain:?}");
-        let defaulted =
-            crate::answer_with(payload(r#"{"storageSize":{"default":"1Gi"}}"#).as_bytes(), &NoCluster).unwrap();
-        assert!(!defaulted.accepted && defaulted.mutated.is_none(), "{defaulted:?}");
-        let message = defaulted.message.unwrap();
-        assert!(message.starts_with("storage-spec:"), "{message}");
-        assert!(
-            message.contains("nests JSON more than 126 levels deep (in metadata.managedFields or status"),
-            "{message}"
-        );
+        // 150 levels do not parse at all; 125 parse, but with the object and its metadata the
+        // mutated object would nest 127 levels; 124 make 126, which goes back.
+        for levels in [150, 125] {
+            let defaulted = crate::answer_with(payload(levels, defaults).as_bytes(), &NoCluster).unwrap();
+            assert!(!defaulted.accepted && defaulted.mutated.is_none(), "{levels}: {defaulted:?}");
+            let message = defaulted.message.unwrap();
+            assert!(message.starts_with("storage-spec:"), "{message}");
+            assert!(
+                message.contains("nests JSON more than 126 levels deep (in metadata.managedFields or status"),
+                "{message}"
+            );
+        }
+        let within = crate::answer_with(payload(124, defaults).as_bytes(), &NoCluster).unwrap();
+        let mutated = within.mutated.expect("a default added");
+        assert_eq!(crate::json::depth(&mutated), crate::json::MAX_DEPTH);
+        assert_eq!(mutated["metadata"]["managedFields"], serde_json::from_str::<Value>(&deep(124)).unwrap());
     }
 
     /// An object serde_json cannot read as a tree (a number beyond f64) is refused as unreadable,
