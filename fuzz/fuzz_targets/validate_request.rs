@@ -78,6 +78,9 @@ const FIELD_KEYS: &[&str] = &[
     "labels",
     "annotations",
     "deletionTimestamp",
+    // Read apart from the rest of a CR (objects/pruned.rs) and put back into a mutated one.
+    "managedFields",
+    "status",
     "spec",
     "storage",
     "secret",
