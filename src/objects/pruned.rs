@@ -95,10 +95,8 @@ impl<'de> Visitor<'de> for TopVisitor {
                 }
             }
         }
-        // `null` is what serde_json's tree would hold; the rules read it as absent, the whole
-        // object gets it back as it was.
-        let tree = Value::Object(object);
-        Ok(Parsed::Object(CrObject { tree, managed_fields, status }))
+        // A `status: null` is kept raw like any other and comes back as `null`.
+        Ok(Parsed::Object(CrObject { tree: Value::Object(object), managed_fields, status }))
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
@@ -248,6 +246,9 @@ mod tests {
         let mut expected = applied();
         expected["spec"]["resources"] = json!({"total": {"limits": {"cpu": "2"}}});
         assert_eq!(cr.whole(defaulted).unwrap(), expected);
+        let cr = object(r#"{"metadata":{"managedFields":null},"status":null}"#);
+        assert_eq!(cr.tree, json!({"metadata": {}}));
+        assert_eq!(cr.whole(cr.tree.clone()).unwrap(), json!({"metadata": {"managedFields": null}, "status": null}));
     }
 
     #[test]
