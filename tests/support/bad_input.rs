@@ -11,7 +11,8 @@
 //!   parse because of its depth is rejected (`storage-spec`, "nests JSON more than 126 levels
 //!   deep") rather than waved through unchecked (126: a mutated object goes back one level
 //!   deeper, inside the response, and the host parses that with serde_json's limit too); depth in fields the policy only skips (the
-//!   envelope, unknown fields of a Secret) costs nothing and changes nothing;
+//!   envelope, unknown fields of a Secret, a CR's managedFields and status) costs nothing and
+//!   changes nothing;
 //! - 10 MB objects get the same verdict as small ones.
 
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
@@ -185,6 +186,27 @@ pub fn cases() -> Vec<Case> {
                 warns: &[],
                 message_contains: &["nests JSON more than 126 levels deep"],
             },
+        },
+        Case {
+            name: "tempostack-deeply-nested-managed-fields-and-status",
+            description: "2000 levels of objects in metadata.managedFields and of arrays in status, which no rule reads",
+            payload: payload(
+                "tempo.grafana.com",
+                "TempoStack",
+                "CREATE",
+                "simplest",
+                &tempostack_minio("null", "").replacen(
+                    r#""metadata":{"#,
+                    &format!(
+                        r#""status":{},"metadata":{{"managedFields":{},"#,
+                        nested(DEEP, true),
+                        nested(DEEP, false)
+                    ),
+                    1,
+                ),
+            ),
+            cluster: in_cluster.clone(),
+            expect: accepted_minio(),
         },
         Case {
             name: "tempomonolithic-deeply-nested-arrays",
