@@ -152,6 +152,21 @@ pub enum ProfileModule {
     Baseline,
 }
 
+impl ProfileModule {
+    fn label(self) -> &'static str {
+        match self {
+            ProfileModule::Policy => "policy",
+            ProfileModule::Floor => "look-up floor",
+            ProfileModule::Baseline => "do-nothing baseline",
+        }
+    }
+}
+
+/// The look-up floor's settings, parsed.
+fn floor_settings() -> anyhow::Result<Settings> {
+    Ok(Settings::from_text(FLOOR_SETTINGS, "the look-up floor's settings")?)
+}
+
 impl Default for BenchArgs {
     fn default() -> Self {
         Self {
@@ -913,7 +928,7 @@ pub fn run(args: &BenchArgs, native: Option<&dyn NativeRules>, command: &str) ->
     let (policy, policy_report) = load_module(&runtime, &args.policy, Some(&args.metadata), compile_iterations)?;
     let (baseline, baseline_report) = load_module(&runtime, &args.baseline, None, compile_iterations)?;
     let settings = Settings::default();
-    let floor_settings = Settings::from_text(FLOOR_SETTINGS, "the look-up floor's settings")?;
+    let floor_settings = floor_settings()?;
     let modules = Modules { policy: &policy, baseline: &baseline, floor_settings: &floor_settings };
     let mut requests = Vec::new();
     for case in cases(&args.test_data)? {
@@ -949,12 +964,10 @@ pub fn profile(args: &BenchArgs, name: &str) -> anyhow::Result<String> {
         .find(|c| c.name == name)
         .with_context(|| format!("--profile {name}: no such request in the bench's set"))?;
     let runtime = args.cache.runtime()?;
+    // The floor and the do-nothing baseline are the same module with other settings.
     let (module, settings) = match args.profile_module {
         ProfileModule::Policy => (load_module(&runtime, &args.policy, Some(&args.metadata), 0)?.0, Settings::default()),
-        ProfileModule::Floor => (
-            load_module(&runtime, &args.baseline, None, 0)?.0,
-            Settings::from_text(FLOOR_SETTINGS, "the look-up floor's settings")?,
-        ),
+        ProfileModule::Floor => (load_module(&runtime, &args.baseline, None, 0)?.0, floor_settings()?),
         ProfileModule::Baseline => (load_module(&runtime, &args.baseline, None, 0)?.0, Settings::default()),
     };
     let answers: Arc<dyn HostCapabilities> = Arc::new(Answers::new(case.interactions.clone()));
@@ -972,11 +985,7 @@ pub fn profile(args: &BenchArgs, name: &str) -> anyhow::Result<String> {
     });
     Ok(format!(
         "{name} on the {}: {} fresh calls, median {} µs (p95 {}){cpu}",
-        match args.profile_module {
-            ProfileModule::Policy => "policy",
-            ProfileModule::Floor => "look-up floor",
-            ProfileModule::Baseline => "do-nothing baseline",
-        },
+        args.profile_module.label(),
         args.iterations,
         us(stats.median_us),
         us(stats.p95_us)
